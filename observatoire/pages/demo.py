@@ -255,6 +255,8 @@ def load(stdout=None):
     """Create or update the home page and legal pages in both languages; point the Site at them."""
     locales = {code: Locale.objects.get_or_create(language_code=code)[0] for code in HOME}
     root = Page.get_first_root_node()
+    if root is None:  # a flushed database (transactional tests) has lost Wagtail's tree root
+        root = Page.add_root(instance=Page(title="Root", slug="root", locale=locales["fr"]))
 
     homes = {}
     for code, content in HOME.items():
