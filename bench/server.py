@@ -25,7 +25,9 @@ def free_port():
 def demo_server(workers=2, env=None):
     """A demo database in a temporary folder, served by gunicorn; yields the port."""
     with tempfile.TemporaryDirectory(prefix="observatoire-bench-") as var_dir:
-        environment = {**os.environ, "VAR_DIR": var_dir, "DEBUG": "1", **(env or {})}
+        # A SQLite database in the temporary folder unless the caller passes DATABASE_URL.
+        inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        environment = {**inherited, "VAR_DIR": var_dir, "DEBUG": "1", **(env or {})}
         subprocess.run(
             [*OBSERVATOIRE, "demo", "--no-serve"],
             env=environment,
