@@ -1,0 +1,1 @@
+"""Plain functions with no Django state (statistics, geography, XLSForm questionnaires)."""

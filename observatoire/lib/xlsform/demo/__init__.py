@@ -1,0 +1,1 @@
+"""The demo barometer questionnaires (XLSForm sources for staff) and the script building them."""

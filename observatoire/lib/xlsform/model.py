@@ -1,0 +1,393 @@
+"""The parsed form: plain dataclasses that serialise to JSON for storage in a JSONField.
+
+Texts that can be translated (labels, hints, messages) are dicts keyed by the XLSForm language
+name as written in the column header ("Français (fr)", "English (en)"), or "default" for a
+column without a language suffix.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Texts = dict[str, str]
+
+DEFAULT_LANGUAGE_KEY = "default"
+ROOT = "data"
+
+SELECT_TYPES = frozenset({"select_one", "select_multiple", "rank"})
+NUMERIC_TYPES = frozenset({"integer", "decimal"})
+INPUT_TYPES = frozenset(
+    {"select_one", "select_multiple", "rank", "integer", "decimal", "text", "date"}
+)
+QUESTION_TYPES = INPUT_TYPES | {"note", "calculate"}
+
+_LANGUAGE_CODE = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\)\s*$")
+
+
+def default_is_dynamic(value: str) -> bool:
+    """A default with a function call or a ${reference} is an expression, evaluated once."""
+    return "${" in value or "(" in value or "[" in value
+
+
+@dataclass(frozen=True)
+class FormProblem:
+    """One problem in an XLSForm. `row` is the spreadsheet row number (1-based, header = 1)."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+    code: str = "invalid"
+
+    def __str__(self) -> str:
+        where = [f"feuille « {self.sheet} »"]
+        if self.row is not None:
+            where.append(f"ligne {self.row}")
+        if self.column:
+            where.append(f"colonne « {self.column} »")
+        return f"{', '.join(where)} : {self.message}"
+
+
+class XLSFormError(Exception):
+    """Raised by parse_xlsform with every problem found, not only the first one."""
+
+    def __init__(self, errors: list[FormProblem]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(error) for error in errors))
+
+
+@dataclass
+class Choice:
+    name: str
+    label: Texts
+    row: int | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "label": dict(self.label), "row": self.row}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Choice:
+        return cls(name=data["name"], label=dict(data["label"]), row=data.get("row"))
+
+
+@dataclass
+class Question:
+    name: str
+    type: str
+    label: Texts = field(default_factory=dict)
+    hint: Texts = field(default_factory=dict)
+    list_name: str | None = None
+    choices: list[Choice] = field(default_factory=list)
+    # None: optional; "yes": always required; anything else: an XPath expression.
+    required: str | None = None
+    required_message: Texts = field(default_factory=dict)
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: Texts = field(default_factory=dict)
+    default: str | None = None
+    calculation: str | None = None
+    appearance: str | None = None
+    parameters: dict[str, str] = field(default_factory=dict)
+    read_only: bool = False
+    # Names of the enclosing groups and repeats, outermost first (the XML path minus the root).
+    parents: tuple[str, ...] = ()
+    # Name of the innermost enclosing repeat, if any.
+    repeat: str | None = None
+    row: int | None = field(default=None, compare=False)
+
+    kind: Literal["question"] = field(default="question", init=False, repr=False)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return (*self.parents, self.name)
+
+    @property
+    def is_input(self) -> bool:
+        """True when the respondent gives an answer (not a note nor a calculation)."""
+        return self.type in INPUT_TYPES
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": "question",
+            "name": self.name,
+            "type": self.type,
+            "label": dict(self.label),
+            "hint": dict(self.hint),
+            "list_name": self.list_name,
+            "required": self.required,
+            "required_message": dict(self.required_message),
+            "relevant": self.relevant,
+            "constraint": self.constraint,
+            "constraint_message": dict(self.constraint_message),
+            "default": self.default,
+            "calculation": self.calculation,
+            "appearance": self.appearance,
+            "parameters": dict(self.parameters),
+            "read_only": self.read_only,
+            "parents": list(self.parents),
+            "repeat": self.repeat,
+            "row": self.row,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], choice_lists: dict[str, list[Choice]]) -> Question:
+        list_name = data.get("list_name")
+        return cls(
+            name=data["name"],
+            type=data["type"],
+            label=dict(data.get("label") or {}),
+            hint=dict(data.get("hint") or {}),
+            list_name=list_name,
+            choices=list(choice_lists.get(list_name, [])) if list_name else [],
+            required=data.get("required"),
+            required_message=dict(data.get("required_message") or {}),
+            relevant=data.get("relevant"),
+            constraint=data.get("constraint"),
+            constraint_message=dict(data.get("constraint_message") or {}),
+            default=data.get("default"),
+            calculation=data.get("calculation"),
+            appearance=data.get("appearance"),
+            parameters=dict(data.get("parameters") or {}),
+            read_only=bool(data.get("read_only")),
+            parents=tuple(data.get("parents") or ()),
+            repeat=data.get("repeat"),
+            row=data.get("row"),
+        )
+
+
+@dataclass
+class Group:
+    """A `begin group` ... `end group` block; at the top level of the form it is a page."""
+
+    name: str
+    label: Texts = field(default_factory=dict)
+    hint: Texts = field(default_factory=dict)
+    relevant: str | None = None
+    appearance: str | None = None
+    children: list[Element] = field(default_factory=list)
+    parents: tuple[str, ...] = ()
+    repeat: str | None = None
+    row: int | None = field(default=None, compare=False)
+
+    kind: Literal["group"] = field(default="group", init=False, repr=False)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return (*self.parents, self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "label": dict(self.label),
+            "hint": dict(self.hint),
+            "relevant": self.relevant,
+            "appearance": self.appearance,
+            "children": [child.to_dict() for child in self.children],
+            "parents": list(self.parents),
+            "repeat": self.repeat,
+            "row": self.row,
+        }
+
+
+@dataclass
+class Repeat:
+    """A `begin repeat` block: the respondent adds any number of instances (a fiche-dispositif)."""
+
+    name: str
+    label: Texts = field(default_factory=dict)
+    hint: Texts = field(default_factory=dict)
+    relevant: str | None = None
+    appearance: str | None = None
+    children: list[Element] = field(default_factory=list)
+    parents: tuple[str, ...] = ()
+    repeat: str | None = None  # the enclosing repeat, for nested repeats
+    row: int | None = field(default=None, compare=False)
+
+    kind: Literal["repeat"] = field(default="repeat", init=False, repr=False)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return (*self.parents, self.name)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "label": dict(self.label),
+            "hint": dict(self.hint),
+            "relevant": self.relevant,
+            "appearance": self.appearance,
+            "children": [child.to_dict() for child in self.children],
+            "parents": list(self.parents),
+            "repeat": self.repeat,
+            "row": self.row,
+        }
+
+
+Element = Question | Group | Repeat
+
+
+def _element_from_dict(data: dict[str, Any], choice_lists: dict[str, list[Choice]]) -> Element:
+    if data["kind"] == "question":
+        return Question.from_dict(data, choice_lists)
+    cls = Group if data["kind"] == "group" else Repeat
+    return cls(
+        name=data["name"],
+        label=dict(data.get("label") or {}),
+        hint=dict(data.get("hint") or {}),
+        relevant=data.get("relevant"),
+        appearance=data.get("appearance"),
+        children=[_element_from_dict(child, choice_lists) for child in data.get("children", [])],
+        parents=tuple(data.get("parents") or ()),
+        repeat=data.get("repeat"),
+        row=data.get("row"),
+    )
+
+
+def iter_elements(elements: list[Element]) -> Iterator[Element]:
+    """Every element in document order, groups and repeats before their children."""
+    for element in elements:
+        yield element
+        if not isinstance(element, Question):
+            yield from iter_elements(element.children)
+
+
+@dataclass
+class Page:
+    """A screen of the questionnaire: a top-level group, or a lone top-level question/repeat."""
+
+    element: Element
+
+    @property
+    def name(self) -> str:
+        return self.element.name
+
+    @property
+    def label(self) -> Texts:
+        return self.element.label
+
+    @property
+    def is_group(self) -> bool:
+        return isinstance(self.element, Group)
+
+    @property
+    def children(self) -> list[Element]:
+        return self.element.children if isinstance(self.element, Group) else [self.element]
+
+    @property
+    def questions(self) -> list[Question]:
+        return [e for e in iter_elements(self.children) if isinstance(e, Question)]
+
+    @property
+    def is_hidden(self) -> bool:
+        """A page with only calculations and no repeat shows nothing to the respondent."""
+        return not any(
+            isinstance(e, Repeat) or (isinstance(e, Question) and e.type != "calculate")
+            for e in iter_elements(self.children)
+        )
+
+
+@dataclass
+class Form:
+    form_id: str
+    version: str
+    title: str
+    default_language: str | None = None
+    languages: list[str] = field(default_factory=list)
+    children: list[Element] = field(default_factory=list)
+    choice_lists: dict[str, list[Choice]] = field(default_factory=dict)
+    style: str | None = None
+    warnings: list[str] = field(default_factory=list, compare=False)
+
+    @property
+    def pages(self) -> list[Page]:
+        return [Page(element) for element in self.children]
+
+    def elements(self) -> Iterator[Element]:
+        return iter_elements(self.children)
+
+    def questions(self) -> list[Question]:
+        return [e for e in self.elements() if isinstance(e, Question)]
+
+    def element(self, name: str) -> Element:
+        for element in self.elements():
+            if element.name == name:
+                return element
+        raise KeyError(name)
+
+    def question(self, name: str) -> Question:
+        element = self.element(name)
+        if not isinstance(element, Question):
+            raise KeyError(name)
+        return element
+
+    def page(self, name: str) -> Page:
+        for page in self.pages:
+            if page.name == name:
+                return page
+        raise KeyError(name)
+
+    def resolve_language(self, language: str | None) -> str | None:
+        """The form language matching a code ("en"), a full name ("English (en)") or None."""
+        if language is None:
+            return self.default_language
+        for candidate in self.languages:
+            if candidate == language:
+                return candidate
+            match = _LANGUAGE_CODE.search(candidate)
+            if match and match.group(1).lower() == language.lower():
+                return candidate
+        return None
+
+    def text(self, texts: Texts, language: str | None = None) -> str:
+        """A translated text, falling back to the default language, then to any language."""
+        for key in (self.resolve_language(language), self.default_language, DEFAULT_LANGUAGE_KEY):
+            if key and texts.get(key):
+                return texts[key]
+        return next((text for text in texts.values() if text), "")
+
+    def initial_answers(self) -> dict[str, Any]:
+        """Static defaults of top-level questions, the starting values of a new response."""
+        return {
+            q.name: q.default.split() if q.type in ("select_multiple", "rank") else q.default
+            for q in self.questions()
+            if q.default is not None and q.repeat is None and not default_is_dynamic(q.default)
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "form_id": self.form_id,
+            "version": self.version,
+            "title": self.title,
+            "default_language": self.default_language,
+            "languages": list(self.languages),
+            "style": self.style,
+            "choice_lists": {
+                name: [choice.to_dict() for choice in choices]
+                for name, choices in self.choice_lists.items()
+            },
+            "children": [child.to_dict() for child in self.children],
+            "warnings": list(self.warnings),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Form:
+        choice_lists = {
+            name: [Choice.from_dict(choice) for choice in choices]
+            for name, choices in data.get("choice_lists", {}).items()
+        }
+        return cls(
+            form_id=data["form_id"],
+            version=data["version"],
+            title=data["title"],
+            default_language=data.get("default_language"),
+            languages=list(data.get("languages") or []),
+            children=[_element_from_dict(child, choice_lists) for child in data["children"]],
+            choice_lists=choice_lists,
+            style=data.get("style"),
+            warnings=list(data.get("warnings") or []),
+        )
