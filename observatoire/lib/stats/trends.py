@@ -1,0 +1,332 @@
+"""Trends across editions: question identity, comparability, and tests of change.
+
+A question keeps its identity from one edition to the next when it keeps its XLSForm name
+(docs/xlsform.md, "Authoring a new edition"), or through a `QuestionLink` of the mapping table
+(renamed question), which also says whether the two are comparable and why. Changes of wording
+or options are detected from the specs and reported as notes.
+
+A change between two editions is called significant only when a two-sided z test on the design-
+based standard errors of the two (independent) estimates gives p < alpha (`two_sample_z`).
+Each option is tested on its own; no test is made across a non-comparable link, for an option
+absent from one edition, or when either figure is suppressed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .estimates import EstimateRow, QuestionEstimate
+from .questions import QuestionSpec, as_spec
+from .variance import two_sample_z
+
+
+@dataclass(frozen=True)
+class QuestionLink:
+    """A line of the mapping table: `name` in `edition` continues `previous_name` of
+    `previous_edition`."""
+
+    edition: str
+    name: str
+    previous_edition: str
+    previous_name: str
+    comparable: bool = True
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> QuestionLink:
+        return cls(
+            edition=str(data["edition"]),
+            name=str(data["name"]),
+            previous_edition=str(data["previous_edition"]),
+            previous_name=str(data["previous_name"]),
+            comparable=bool(data.get("comparable", True)),
+            note=str(data.get("note") or ""),
+        )
+
+
+@dataclass
+class QuestionMatch:
+    previous_name: str
+    name: str
+    comparable: bool
+    notes: list[str] = field(default_factory=list)
+    added_options: list[str] = field(default_factory=list)
+    removed_options: list[str] = field(default_factory=list)
+    wording_changed: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _links(links: Sequence[QuestionLink | Mapping[str, Any]]) -> list[QuestionLink]:
+    return [
+        link if isinstance(link, QuestionLink) else QuestionLink.from_dict(link) for link in links
+    ]
+
+
+def compare_specs(
+    previous: QuestionSpec, current: QuestionSpec
+) -> tuple[list[str], list[str], list[str], bool]:
+    """(notes, added options, removed options, wording changed) between two versions."""
+    notes = []
+    before, after = previous.option_keys, current.option_keys
+    added = [k for k in after if k not in before]
+    removed = [k for k in before if k not in after]
+    wording = previous.label.strip() != current.label.strip()
+    if wording:
+        notes.append(f"Libellé modifié : « {previous.label} » → « {current.label} ».")
+    if added:
+        notes.append(
+            "Option(s) ajoutée(s) : " + ", ".join(current.label_of(k) for k in added) + "."
+        )
+    if removed:
+        notes.append(
+            "Option(s) retirée(s) : " + ", ".join(previous.label_of(k) for k in removed) + "."
+        )
+    if previous.kind != current.kind:
+        notes.append(f"Type de question modifié : {previous.kind} → {current.kind}.")
+    item_before = {i.key for i in previous.items}
+    item_after = {i.key for i in current.items}
+    if item_before != item_after:
+        notes.append("Liste d'items modifiée.")
+    return notes, added, removed, wording
+
+
+def match_questions(
+    previous: Sequence[QuestionSpec | Mapping[str, Any]],
+    current: Sequence[QuestionSpec | Mapping[str, Any]],
+    *,
+    previous_edition: str,
+    edition: str,
+    links: Sequence[QuestionLink | Mapping[str, Any]] = (),
+) -> list[QuestionMatch]:
+    """Questions of `edition` that continue a question of `previous_edition`."""
+    before = {s.name: s for s in map(as_spec, previous)}
+    mapping = {
+        link.name: link
+        for link in _links(links)
+        if link.edition == edition and link.previous_edition == previous_edition
+    }
+    matches = []
+    for spec in map(as_spec, current):
+        link = mapping.get(spec.name)
+        previous_name = link.previous_name if link else spec.name
+        old = before.get(previous_name)
+        if old is None:
+            continue
+        notes, added, removed, wording = compare_specs(old, spec)
+        comparable = link.comparable if link else old.kind == spec.kind
+        if link and link.note:
+            notes.insert(0, link.note)
+        matches.append(
+            QuestionMatch(
+                previous_name=previous_name,
+                name=spec.name,
+                comparable=comparable,
+                notes=notes,
+                added_options=added,
+                removed_options=removed,
+                wording_changed=wording,
+            )
+        )
+    return matches
+
+
+@dataclass
+class TrendPoint:
+    edition: str
+    present: bool
+    estimate: float | None = None
+    se: float | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    n: int | None = None
+    base_n: int | None = None
+    suppressed: bool = False
+
+
+@dataclass
+class TrendChange:
+    previous_edition: str
+    edition: str
+    tested: bool
+    reason: str = ""
+    difference: float | None = None
+    se: float | None = None
+    p_value: float | None = None
+    significant: bool = False
+
+
+@dataclass
+class TrendSeries:
+    key: str
+    label: str
+    item: str | None
+    item_label: str | None
+    statistic: str
+    points: list[TrendPoint]
+    changes: list[TrendChange]
+
+
+@dataclass
+class TrendResult:
+    question: str
+    label: str
+    kind: str
+    editions: list[str]
+    names: dict[str, str]  # edition → question name in that edition
+    comparable: bool
+    series: list[TrendSeries]
+    notes: list[str]
+    alpha: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def find(self, key: str, item: str | None = None) -> TrendSeries:
+        for series in self.series:
+            if series.key == key and series.item == item:
+                return series
+        raise KeyError((key, item))
+
+
+def trend(
+    series: Sequence[tuple[str, QuestionEstimate]],
+    *,
+    links: Sequence[QuestionLink | Mapping[str, Any]] = (),
+    alpha: float = 0.05,
+) -> TrendResult:
+    """A question's overall estimates across editions (oldest first) with tests of change.
+
+    Consecutive editions must hold the same question name, or be joined by a link.
+    """
+    if len(series) < 2:
+        raise ValueError("a trend needs at least two editions")
+    link_list = _links(links)
+    editions = [str(edition) for edition, _ in series]
+    comparable = True
+    notes: list[str] = []
+    pair_comparable: list[bool] = []
+    for (before_edition, before), (edition, after) in itertools.pairwise(series):
+        link = next(
+            (
+                item
+                for item in link_list
+                if item.edition == str(edition)
+                and item.name == after.question
+                and item.previous_edition == str(before_edition)
+            ),
+            None,
+        )
+        if link is None and before.question != after.question:
+            raise ValueError(
+                f"{before.question!r} ({before_edition}) and {after.question!r} ({edition}) "
+                "are not the same question: add a link to the mapping table"
+            )
+        if link is not None and link.previous_name != before.question:
+            raise ValueError(
+                f"link {link.name!r} ({edition}) points to {link.previous_name!r}, not to "
+                f"{before.question!r} ({before_edition})"
+            )
+        pair_notes: list[str] = []
+        if before.spec and after.spec:
+            pair_notes, _, _, _ = compare_specs(as_spec(before.spec), as_spec(after.spec))
+        ok = link.comparable if link is not None else before.kind == after.kind
+        if link is not None and link.note:
+            pair_notes.insert(0, link.note)
+        if not ok:
+            pair_notes.append("Questions non comparables : pas de test d'évolution.")
+        notes += [f"{before_edition} → {edition} : {note}" for note in pair_notes]
+        pair_comparable.append(ok)
+        comparable = comparable and ok
+
+    def overall(estimate: QuestionEstimate) -> dict[tuple[str | None, str], EstimateRow]:
+        return {(r.item, r.key): r for r in estimate.rows if r.group is None}
+
+    tables = [overall(estimate) for _, estimate in series]
+    keys: list[tuple[str | None, str]] = []
+    for table in reversed(tables):  # the latest edition's order first, then older-only rows
+        keys += [k for k in table if k not in keys]
+    out: list[TrendSeries] = []
+    for item, key in keys:
+        rows = [table.get((item, key)) for table in tables]
+        sample = next(r for r in reversed(rows) if r is not None)
+        points = [
+            TrendPoint(edition=edition, present=False)
+            if row is None
+            else TrendPoint(
+                edition=edition,
+                present=True,
+                estimate=row.estimate,
+                se=row.se,
+                ci_low=row.ci_low,
+                ci_high=row.ci_high,
+                n=row.n,
+                base_n=row.base_n,
+                suppressed=row.suppressed,
+            )
+            for edition, row in zip(editions, rows, strict=True)
+        ]
+        changes = []
+        for index in range(1, len(points)):
+            before_point, after_point = points[index - 1], points[index]
+            change = TrendChange(
+                previous_edition=before_point.edition, edition=after_point.edition, tested=False
+            )
+            if not pair_comparable[index - 1]:
+                change.reason = "questions non comparables"
+            elif not before_point.present or not after_point.present:
+                missing = before_point if not before_point.present else after_point
+                change.reason = f"option absente en {missing.edition}"
+            elif before_point.suppressed or after_point.suppressed:
+                change.reason = "effectif insuffisant"
+            elif None in (
+                before_point.estimate,
+                after_point.estimate,
+                before_point.se,
+                after_point.se,
+            ):
+                change.reason = "estimation indisponible"
+            else:
+                diff, se, p_value = two_sample_z(
+                    before_point.estimate or 0.0,
+                    before_point.se or 0.0,
+                    after_point.estimate or 0.0,
+                    after_point.se or 0.0,
+                )
+                change.tested = True
+                change.difference, change.se, change.p_value = diff, se, p_value
+                change.significant = p_value < alpha
+            changes.append(change)
+        out.append(
+            TrendSeries(
+                key=key,
+                label=sample.label,
+                item=item,
+                item_label=sample.item_label,
+                statistic=sample.statistic,
+                points=points,
+                changes=changes,
+            )
+        )
+    last = series[-1][1]
+    return TrendResult(
+        question=last.question,
+        label=last.label,
+        kind=last.kind,
+        editions=editions,
+        names={
+            edition: estimate.question
+            for edition, estimate in zip(editions, (e for _, e in series), strict=True)
+        },
+        comparable=comparable,
+        series=out,
+        notes=notes,
+        alpha=alpha,
+    )
