@@ -56,7 +56,11 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 
 INSTALLED_APPS = [
     "observatoire.pages",
+    "observatoire.editorial",
     "observatoire.territories",
+    "observatoire.barometer",
+    "observatoire.barometer.results",
+    "observatoire.directory",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -193,10 +197,29 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Observatoire <observatoire@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Barometer: invitation waves are throttled to BAROMETER_SEND_RATE messages per second (0: no
+# limit); a client that tries more than BAROMETER_TOKEN_FAILURES unknown personal links within
+# BAROMETER_TOKEN_FAILURE_WINDOW minutes is refused until the window has passed.
+BAROMETER_SEND_RATE = envint("BAROMETER_SEND_RATE", "10")
+BAROMETER_TOKEN_FAILURES = envint("BAROMETER_TOKEN_FAILURES", "20")
+BAROMETER_TOKEN_FAILURE_WINDOW = envint("BAROMETER_TOKEN_FAILURE_WINDOW", "15")
+# Barometer results: a figure with fewer than BAROMETER_RESULTS_THRESHOLD respondents is not
+# published ("effectif insuffisant"); weighting cells under BAROMETER_RESULTS_MIN_CELL respondents
+# are merged, weights above BAROMETER_RESULTS_TRIM_FACTOR x the cell median are trimmed.
+BAROMETER_RESULTS_THRESHOLD = envint("BAROMETER_RESULTS_THRESHOLD", "10")
+BAROMETER_RESULTS_MIN_CELL = envint("BAROMETER_RESULTS_MIN_CELL", "5")
+BAROMETER_RESULTS_TRIM_FACTOR = envint("BAROMETER_RESULTS_TRIM_FACTOR", "5")
+
 WAGTAIL_SITE_NAME = "Observatoire des civic tech et de la démocratie numérique"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "txt", "xlsx", "zip"]
+# Cartography imports (`observatoire directory import`) refuse larger files.
+DIRECTORY_IMPORT_MAX_MB = envint("DIRECTORY_IMPORT_MAX_MB", "20")
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Public forms (event registration, newsletter, contact): posts per visitor IP and hour, and
+# how many reverse proxies append to X-Forwarded-For (0: use the connection's address).
+EDITORIAL_POSTS_PER_HOUR = envint("EDITORIAL_POSTS_PER_HOUR", "10")
+EDITORIAL_PROXY_COUNT = envint("EDITORIAL_PROXY_COUNT", "0")
 # No request leaves the server at run time: no Gravatar, no update check, no news banner.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
@@ -222,4 +245,29 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {"django.server": {"level": "WARNING"}},
+}
+
+# Territories: the référentiel's snapshot and the barometer's sampling frame rules
+# (docs/territories.md explains each rule and the counts it gives).
+TERRITORIES_SNAPSHOT = Path(
+    os.environ.get(
+        "TERRITORIES_SNAPSHOT",
+        BASE_DIR / "observatoire" / "territories" / "data" / "decoupage-6.0.0.json.gz",
+    )
+)
+TERRITORIES_FRAME_COMMUNE_MIN_POPULATION = envint(
+    "TERRITORIES_FRAME_COMMUNE_MIN_POPULATION", "3500"
+)
+TERRITORIES_FRAME_ZONES = {
+    "commune": ["metro", "drom", "com"],
+    "epci": ["metro", "drom", "com"],
+    "departement": ["metro", "drom"],
+    "region": ["metro", "drom"],
+}
+TERRITORIES_FRAME_EXCLUDED = {"departement": ["75", "2A", "2B", "972", "973"], "region": ["06"]}
+TERRITORIES_FRAME_BANDS = {
+    "commune": [3500, 10000, 20000, 50000, 100000],
+    "epci": [0, 20000, 50000, 100000, 300000],
+    "departement": [0, 250000, 500000, 1000000],
+    "region": [0, 2000000, 4000000],
 }

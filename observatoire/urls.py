@@ -22,6 +22,10 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("territoires/", include("observatoire.territories.urls")),
+    path("cartographie/", include("observatoire.directory.urls")),
+    path("barometre/", include("observatoire.barometer.results.urls")),
+    path("barometre/", include("observatoire.barometer.urls")),
+    path("", include("observatoire.editorial.urls")),
     # Wagtail's catch-all comes last: French pages at /, English ones under /en/.
     path("", include(wagtail_urls)),
     prefix_default_language=False,

@@ -47,7 +47,7 @@ class HomePage(Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("intro")]
     max_count_per_parent = 1
-    subpage_types = ["pages.StandardPage"]
+    subpage_types = ["pages.StandardPage", "editorial.PublicationIndexPage", "editorial.EventIndexPage", "editorial.ResourceIndexPage", "editorial.AboutPage"]  # fmt: skip
 
     class Meta:
         verbose_name = _("page d'accueil")

@@ -1,0 +1,258 @@
+"""Latency of the cartography's search page (/cartographie/) with facets, on a synthetic
+directory of 50,000 tools, 20,000 actors and 100,000 initiatives (bench_directory_data).
+
+For each database (SQLite in a temporary folder; PostgreSQL in a throwaway database
+`obs_bench_<pid>` on 127.0.0.1:5432 when a server answers there, or BENCH_POSTGRES_URL), a
+subprocess migrates, loads the territories, generates the directory, builds the search index
+and times `Client().get("/cartographie/?...")` for typical filter combinations: the
+server-side time of the page. The baseline is the same answer computed by SQL alone (one
+COUNT per kind of entry, one GROUP BY per facet on the filtered querysets, the first page
+ordered by name): what the page would cost without the in-memory index.
+
+    python -m bench directory_search
+    BENCH_DIRECTORY_SCALE=0.2 python bench/bench_directory_search.py   # a fifth of the size
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_MS = 150
+REPEATS = 20
+QUERIES = [
+    "",
+    "type=outil",
+    "objectif=coproduction&region=84",
+    "q=budget+participatif",
+    "q=consultation&type=initiative&departement=69",
+    "fonction=petition&fonction=consultation&statut=active",
+    "etiquette=govtech&libre=oui",
+    "acteur=collectivite&region=11",
+    "niveau=consult&tri=maj&page=5",
+    "q=democratie&objectif=information",
+    "page=200",
+    "departement=75&type=initiative&tri=recent",
+]
+
+
+def _percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(round(fraction * (len(ordered) - 1)), len(ordered) - 1)]
+
+
+def _sql_only(params):
+    """The page's figures computed by the database: counts, facet GROUP BYs, first page."""
+    from django.db.models import Count
+
+    from observatoire.directory.search import FACETS, entry_querysets
+
+    lookups = {
+        "objectif": "objective__code",
+        "etiquette": "tags__code",
+        "fonction": "functions__code",
+        "niveau": "iap2_level",
+        "acteur": "kind__code",
+        "statut": "current_status",
+        "libre": "is_open_source",
+    }
+    geo = {
+        "organisation": "territory",
+        "initiative": "organiser_territory",
+    }
+    pages = []
+    for entity, queryset in entry_querysets(params).items():
+        queryset.count()
+        for facet in FACETS:
+            if entity not in facet.entities or facet.param == "type":
+                continue
+            lookup = lookups.get(facet.param)
+            if facet.param in ("region", "departement"):
+                if entity not in geo:
+                    continue
+                lookup = (
+                    f"{geo[entity]}__{'region' if facet.param == 'region' else 'departement'}__code"
+                )
+            list(queryset.order_by().values(lookup).annotate(count=Count("pk", distinct=True)))
+        pages += list(queryset.order_by("name_key").values_list("name_key", "pk")[:20])
+    return sorted(pages)[:20]
+
+
+def _worker():
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatoire.settings")
+    # The test client's host; not setup_test_environment(), whose template instrumentation
+    # (a copy of every context for response.context) would be timed too.
+    os.environ["ALLOWED_HOSTS"] = "testserver"
+    django.setup()
+    from django.core.management import call_command
+    from django.http import QueryDict
+    from django.test import Client
+
+    sys.path.insert(0, str(ROOT))
+    from bench.bench_directory_data import generate_synthetic
+    from observatoire.directory import search
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("territories", "load", verbosity=0)
+    scale = float(os.environ.get("BENCH_DIRECTORY_SCALE", "1"))
+    started = time.perf_counter()
+    generate_synthetic(
+        n_tools=int(50_000 * scale), n_orgs=int(20_000 * scale), n_initiatives=int(100_000 * scale)
+    )
+    generated = time.perf_counter() - started
+
+    started = time.perf_counter()
+    index = search.get_index()
+    build = time.perf_counter() - started
+
+    client = Client()
+    for query in QUERIES:  # warm-up: templates, first queries
+        assert client.get(f"/cartographie/?{query}").status_code == 200, query
+    page_ms, per_query = [], {}
+    for _ in range(REPEATS):
+        for query in QUERIES:
+            begin = time.perf_counter()
+            response = client.get(f"/cartographie/?{query}")
+            elapsed = (time.perf_counter() - begin) * 1000
+            assert response.status_code == 200, query
+            page_ms.append(elapsed)
+            per_query.setdefault(query, []).append(elapsed)
+    sql_ms = []
+    for query in QUERIES:
+        params = search.SearchParams.from_query(QueryDict(query), index.labels)
+        for _ in range(3):
+            begin = time.perf_counter()
+            _sql_only(params)
+            sql_ms.append((time.perf_counter() - begin) * 1000)
+    slowest = max(per_query, key=lambda query: _percentile(per_query[query], 0.95))
+    print(
+        json.dumps(
+            {
+                "entries": index.size,
+                "generated_s": generated,
+                "build_s": build,
+                "page_p50": statistics.median(page_ms),
+                "page_p95": _percentile(page_ms, 0.95),
+                "sql_p50": statistics.median(sql_ms),
+                "sql_p95": _percentile(sql_ms, 0.95),
+                "slowest_query": slowest or "(no filter)",
+                "slowest_p95": _percentile(per_query[slowest], 0.95),
+                "requests": len(page_ms),
+            }
+        )
+    )
+
+
+def _measure(env):
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--worker"],
+        env={**os.environ, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"bench_directory_search worker failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _rows(engine, figures):
+    note = f"{figures['entries']} published entries, {len(QUERIES)} filter combinations × {REPEATS}"
+    return [
+        {
+            "benchmark": f"cartography search page p95 ({engine})",
+            "value": figures["page_p95"],
+            "unit": "ms",
+            "baseline": f"SQL only p95 {figures['sql_p95']:.0f} ms",
+            "ratio": figures["page_p95"] / figures["sql_p95"],
+            "target": f"< {TARGET_MS} ms",
+            "note": note,
+        },
+        {
+            "benchmark": f"cartography search page p50 ({engine})",
+            "value": figures["page_p50"],
+            "unit": "ms",
+            "baseline": f"SQL only p50 {figures['sql_p50']:.0f} ms",
+            "ratio": figures["page_p50"] / figures["sql_p50"],
+        },
+        {
+            "benchmark": f"cartography slowest combination p95 ({engine})",
+            "value": figures["slowest_p95"],
+            "unit": "ms",
+            "target": f"< {TARGET_MS} ms",
+            "note": f"?{figures['slowest_query']}",
+        },
+        {
+            "benchmark": f"cartography search index build ({engine})",
+            "value": figures["build_s"],
+            "unit": "s",
+            "note": "once per process, then after changes (in the background beyond "
+            "20,000 entries)",
+        },
+    ]
+
+
+def _postgres_server():
+    """A server URL to create a scratch database on, or None when none answers."""
+    import psycopg
+
+    server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    try:
+        with psycopg.connect(server, connect_timeout=3):
+            return server
+    except psycopg.Error:
+        return None
+
+
+def _postgres(server):
+    import psycopg
+
+    name = f"obs_bench_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-search-") as var_dir:
+            url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
+            return _measure({"DATABASE_URL": url, "VAR_DIR": var_dir})
+    finally:
+        with psycopg.connect(server, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def run():
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as var_dir:
+        env = {"VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
+        rows = _rows("SQLite", _measure(env))
+    server = _postgres_server()
+    if server:
+        rows += _rows("PostgreSQL", _postgres(server))
+    else:
+        rows.append(
+            {
+                "benchmark": "cartography search page (PostgreSQL)",
+                "value": None,
+                "unit": "",
+                "note": "skipped: no server on 127.0.0.1:5432 (or set BENCH_POSTGRES_URL)",
+            }
+        )
+    return rows
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    if "--worker" in sys.argv:
+        _worker()
+    else:
+        from bench.__main__ import markdown_table
+
+        print(markdown_table(run()))

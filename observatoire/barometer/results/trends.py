@@ -1,0 +1,63 @@
+"""Trends across editions: a question keeps its name, or a QuestionLink joins the two names."""
+
+from typing import Any
+
+from django.core.cache import cache as django_cache
+from django.utils.safestring import mark_safe
+
+from observatoire.lib.charts import render_svg, trend_lines, trend_table
+from observatoire.lib.stats import QuestionEstimate, trend
+
+from .compute import results_for
+from .models import QuestionLink
+
+
+def trend_context(editions, *, weighted: bool = True) -> dict[str, Any]:
+    """Every question of the latest edition followed back through the earlier ones."""
+    caches = [(edition, results_for(edition, weighted=weighted)) for edition in editions]
+    key = (
+        "barometer-trends:"
+        + ":".join(f"{e.pk}-{c.responses_version}" for e, c in caches)
+        + f":{weighted}:{QuestionLink.objects.count()}"
+    )
+    found = django_cache.get(key)
+    if found is None:
+        found = _trends(caches)
+        django_cache.set(key, found, 3600)
+    return {"editions": editions, "trends": [{**t, "svg": mark_safe(t["svg"])} for t in found]}
+
+
+def _trends(caches) -> list[dict[str, Any]]:
+    if len(caches) < 2:
+        return []
+    links = [
+        link.as_link()
+        for link in QuestionLink.objects.select_related("edition", "previous_edition")
+    ]
+    renamed = {(int(link.edition), link.name): link.previous_name for link in links}
+    _latest_edition, latest = caches[-1]
+    out = []
+    for name, data in latest.payload["analysis"]["estimates"].items():
+        if data.get("unit", "respondent") != "respondent":
+            continue
+        series, current = [], name
+        for edition, cache in reversed(caches):
+            estimates = cache.payload["analysis"]["estimates"]
+            if current not in estimates:
+                break
+            series.insert(0, (str(edition.year), QuestionEstimate.from_dict(estimates[current])))
+            current = renamed.get((edition.year, current), current)
+        if len(series) < 2:
+            continue
+        result = trend(series, links=links)
+        out.append(
+            {
+                "name": name,
+                "label": data["label"],
+                "svg": render_svg(
+                    trend_lines(result), title=data["label"], chart_id=f"trend-{name}"
+                ),
+                "table": trend_table(result),
+            }
+        )
+    return out

@@ -1,0 +1,138 @@
+"""Public results of the barometer: pages, downloads, the PDF report and the peer benchmark."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from observatoire.barometer.models import Edition
+
+from . import presentation
+from .compute import results_for
+from .models import DemoEdition
+
+
+def _can_see_all(request) -> bool:
+    return request.user.is_authenticated and request.user.is_staff
+
+
+def _edition_or_404(request, year: int) -> Edition:
+    editions = Edition.objects.select_related("frame", "questionnaire")
+    if not _can_see_all(request):
+        editions = editions.filter(status=Edition.Status.PUBLISHED)
+    edition = get_object_or_404(editions, year=year)
+    if edition.frame_id is None or edition.questionnaire_id is None:
+        raise Http404("no frame or questionnaire")
+    return edition
+
+
+def _weighted(request) -> bool:
+    """Staff may switch the weighting off (?ponderation=non) to compare; nobody else."""
+    return not (_can_see_all(request) and request.GET.get("ponderation") == "non")
+
+
+def _context(request, edition, **extra):
+    weighted = _weighted(request)
+    cache = results_for(edition, weighted=weighted)
+    return {
+        "edition": edition,
+        "cache": cache,
+        "payload": cache.payload,
+        "weighted": weighted,
+        "is_staff": _can_see_all(request),
+        "is_demo": DemoEdition.objects.filter(edition=edition).exists(),
+        "published": edition.status == Edition.Status.PUBLISHED,
+        **extra,
+    }
+
+
+def results(request, year):
+    edition = _edition_or_404(request, year)
+    context = _context(request, edition)
+    context["sections"] = presentation.sections(context["payload"])
+    context["introduction"] = presentation.introduction(edition)
+    context["key_figures"] = presentation.key_figures(context["payload"])
+    return render(request, "barometer/results/results.html", context)
+
+
+def question(request, year, question):
+    edition = _edition_or_404(request, year)
+    context = _context(request, edition)
+    detail = presentation.question_detail(context["payload"], question)
+    if detail is None:
+        raise Http404("unknown question")
+    by_question = request.GET.get("par", "")
+    context["detail"] = detail
+    context["by_options"] = presentation.crossing_questions(context["payload"], question)
+    context["by_question"] = by_question
+    if by_question:
+        if by_question not in dict(context["by_options"]):
+            raise Http404("not a single-choice question")
+        context["crossed"] = presentation.cross_by_question(
+            edition, question, by_question, weighted=context["weighted"]
+        )
+    if context["is_staff"]:
+        context["other_texts"] = presentation.other_texts_of(edition, question)
+    return render(request, "barometer/results/question.html", context)
+
+
+def method(request, year):
+    edition = _edition_or_404(request, year)
+    context = _context(request, edition)
+    context["method"] = context["payload"]["methodology"]
+    return render(request, "barometer/results/methodology.html", context)
+
+
+def downloads(request, year):
+    from .exports import FORMATS
+
+    edition = _edition_or_404(request, year)
+    files = [(spec["label"], spec["filename"](edition.year)) for spec in FORMATS.values()]
+    context = _context(request, edition, files=files)
+    return render(request, "barometer/results/downloads.html", context)
+
+
+def download(request, year, name):
+    from .exports import FORMATS, export_bytes
+
+    edition = _edition_or_404(request, year)
+    formats = {spec["filename"](edition.year): key for key, spec in FORMATS.items()}
+    if name not in formats:
+        raise Http404("unknown file")
+    content, content_type = export_bytes(edition, formats[name], weighted=_weighted(request))
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def report(request, year):
+    from .report import build_report
+
+    edition = _edition_or_404(request, year)
+    pdf = build_report(
+        edition, weighted=_weighted(request), base_url=request.build_absolute_uri("/")
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="barometre-{edition.year}.pdf"'
+    return response
+
+
+def trends(request):
+    from .trends import trend_context
+
+    editions = Edition.objects.select_related("frame", "questionnaire").filter(
+        frame__isnull=False, questionnaire__isnull=False
+    )
+    if not _can_see_all(request):
+        editions = editions.filter(status=Edition.Status.PUBLISHED)
+    context = trend_context(list(editions.order_by("year")), weighted=_weighted(request))
+    context["is_staff"] = _can_see_all(request)
+    return render(request, "barometer/results/trends.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def benchmark(request, token):
+    from .benchmark import benchmark_response
+
+    return benchmark_response(request, token)

@@ -1,0 +1,1100 @@
+"""Workflows of the barometer that touch several models, as keyword-only functions."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import get_connection
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from observatoire.lib.xlsform import (
+    Form,
+    FormProblem,
+    Question,
+    Repeat,
+    XLSFormError,
+    drop_non_relevant,
+    evaluate,
+    export_xlsform,
+    parse_xlsform,
+    validate,
+)
+from observatoire.territories.models import FrameMember, Territory
+
+from . import survey
+from .access import new_token
+from .contacts import ContactFileError, read_rows
+from .mail import Templates, build_email
+from .models import (
+    AccessToken,
+    Contact,
+    Edition,
+    Invitation,
+    Message,
+    MessageTemplate,
+    PageSave,
+    Registration,
+    Response,
+    Suppression,
+    Wave,
+    hash_email,
+    hash_token,
+    normalize_email,
+)
+
+SEND_CHUNK = 200
+
+
+class BarometerError(Exception):
+    """A workflow refused for a reason the user can act on (the message says which)."""
+
+
+# --- Questionnaires ---------------------------------------------------------------------------
+
+
+def barometer_problems(form: Form, edition: Edition) -> list[FormProblem]:
+    """What the barometer needs beyond a valid XLSForm: its consent question, flat repeats."""
+    problems = []
+    for element in form.elements():
+        if isinstance(element, Repeat) and element.repeat is not None:
+            problems.append(
+                FormProblem(
+                    "survey",
+                    element.row,
+                    "type",
+                    f"La répétition « {element.name} » est dans une autre répétition : les pages "
+                    "du baromètre ne gèrent qu'un niveau de répétition.",
+                    "nested-repeat",
+                )
+            )
+    name = edition.consent_question
+    if name:
+        try:
+            question = form.question(name)
+        except KeyError:
+            question = None
+        if question is None:
+            problems.append(
+                FormProblem(
+                    "survey",
+                    None,
+                    "name",
+                    f"La question de consentement « {name} » est absente (réglage de l'édition "
+                    f"{edition.year}) : ajoutez une question select_one de ce nom.",
+                    "consent",
+                )
+            )
+        elif question.type != "select_one" or question.repeat is not None:
+            problems.append(
+                FormProblem(
+                    "survey",
+                    question.row,
+                    "type",
+                    f"La question de consentement « {name} » doit être un select_one hors "
+                    "répétition.",
+                    "consent",
+                )
+            )
+        elif edition.consent_yes not in {choice.name for choice in question.choices}:
+            problems.append(
+                FormProblem(
+                    "choices",
+                    question.row,
+                    "name",
+                    f"La liste « {question.list_name} » de la question de consentement n'a pas de "
+                    f"choix « {edition.consent_yes} » (la réponse qui vaut accord).",
+                    "consent",
+                )
+            )
+    return problems
+
+
+def import_questionnaire(
+    *, edition: Edition, source: bytes, filename: str = "", by=None, activate: bool = True
+):
+    """Parse and check an XLSForm; store it as a version of the edition's questionnaire.
+
+    Raises XLSFormError with one problem per error (sheet, row, column): nothing is stored.
+    """
+    if edition.status in (Edition.Status.CLOSED, Edition.Status.PUBLISHED):
+        raise BarometerError(
+            f"L'édition {edition.year} est {edition.get_status_display().lower()} : son "
+            "questionnaire ne peut plus changer."
+        )
+    form = parse_xlsform(source)
+    problems = barometer_problems(form, edition)
+    if problems:
+        raise XLSFormError(problems)
+    from .models import Questionnaire
+
+    with transaction.atomic():
+        questionnaire = Questionnaire.objects.create(
+            edition=edition,
+            form_id=form.form_id,
+            version=form.version,
+            title=form.title,
+            definition=form.to_dict(),
+            source=bytes(source),
+            source_name=filename,
+            sha256=hashlib.sha256(source).hexdigest(),
+            warnings=list(form.warnings),
+            imported_by=by,
+        )
+        if activate:
+            activate_questionnaire(questionnaire=questionnaire)
+    return questionnaire
+
+
+def activate_questionnaire(*, questionnaire) -> None:
+    edition = questionnaire.edition
+    if edition.status in (Edition.Status.CLOSED, Edition.Status.PUBLISHED):
+        raise BarometerError(f"L'édition {edition.year} est close : son questionnaire est figé.")
+    Edition.objects.filter(pk=edition.pk).update(questionnaire=questionnaire)
+    edition.questionnaire = questionnaire
+
+
+def export_questionnaire(*, edition: Edition) -> bytes:
+    if edition.questionnaire_id is None:
+        raise BarometerError(f"L'édition {edition.year} n'a pas encore de questionnaire.")
+    return export_xlsform(edition.questionnaire.form)
+
+
+# --- Contacts ---------------------------------------------------------------------------------
+
+KIND_ALIASES = {
+    "commune": "commune",
+    "epci": "epci",
+    "intercommunalité": "epci",
+    "intercommunalite": "epci",
+    "département": "departement",
+    "departement": "departement",
+    "région": "region",
+    "region": "region",
+}
+
+
+@dataclass
+class ImportProblem:
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"ligne {self.line}, colonne « {self.column} » : {self.message}"
+
+
+@dataclass
+class ContactImportReport:
+    filename: str
+    dry_run: bool
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    invitations_created: int = 0
+    already_invited: int = 0
+    opted_out: list[tuple[int, str]] = field(default_factory=list)
+    duplicates: list[tuple[int, int, str]] = field(default_factory=list)
+    errors: list[ImportProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def lines(self) -> list[str]:
+        verb = "seraient" if self.dry_run else "ont été"
+        lines = [
+            f"{self.filename} : {self.rows} ligne(s) lue(s).",
+            f"Contacts : {self.created} {verb} créés, {self.updated} {verb} mis à jour.",
+            f"Invitations : {self.invitations_created} {verb} créées, "
+            f"{self.already_invited} existaient déjà.",
+        ]
+        for line, email in self.opted_out:
+            lines.append(f"ligne {line} : {email} s'est désinscrit(e) ; ligne ignorée.")
+        for line, first, email in self.duplicates:
+            lines.append(f"ligne {line} : {email} figure déjà ligne {first} ; doublon ignoré.")
+        return lines
+
+
+def _frame_lookup(edition: Edition):
+    by_code: dict[str, list[tuple[str, int]]] = {}
+    by_key: dict[tuple[str, str], int] = {}
+    members = FrameMember.objects.filter(frame=edition.frame).values_list(
+        "territory_id", "kind", "territory__code", "territory__siren"
+    )
+    for territory_id, kind, code, siren in members:
+        by_key[(kind, code.upper())] = territory_id
+        for value in {code.upper(), (siren or "").upper()} - {""}:
+            by_code.setdefault(value, []).append((kind, territory_id))
+    return by_code, by_key
+
+
+def _resolve_territory(row, by_code, by_key, edition):
+    """(territory_id, None) or (None, error message)."""
+    value = row.values.get("territory", "").strip()
+    kind_text = row.values.get("kind", "").strip().lower()
+    if not value:
+        return None, "code de territoire manquant."
+    kind = None
+    if ":" in value:
+        kind_text, value = value.split(":", 1)
+        kind_text = kind_text.strip().lower()
+    if kind_text:
+        kind = KIND_ALIASES.get(kind_text)
+        if kind is None:
+            return None, (f"type « {kind_text} » inconnu (commune, epci, departement ou region).")
+    code = value.strip().upper()
+    if code.isdigit() and len(code) == 4:
+        code = "0" + code  # a spreadsheet dropped the leading zero of an INSEE code
+    if kind:
+        territory_id = by_key.get((kind, code))
+        candidates = [(kind, territory_id)] if territory_id else []
+    else:
+        candidates = by_code.get(code, [])
+    if len(candidates) == 1:
+        return candidates[0][1], None
+    if len(candidates) > 1:
+        kinds = " ou ".join(f"{k}:{code}" for k, _id in candidates)
+        return None, f"« {value} » désigne plusieurs territoires : écrivez {kinds}."
+    known = (
+        Territory.objects.filter(code=code).exists()
+        or Territory.objects.filter(siren=code).exists()
+    )
+    if known:
+        return None, (
+            f"le territoire « {value} » n'est pas dans la base de sondage {edition.frame.year}."
+        )
+    return None, f"code « {value} » inconnu (code INSEE, SIREN d'EPCI ou type:code)."
+
+
+def import_contacts(
+    *, edition: Edition, source: bytes, filename: str, dry_run: bool = False
+) -> ContactImportReport:
+    """Contacts from a CSV/XLSX file, each invited for a territory of the edition's frame.
+
+    All or nothing: with any row error, nothing is written and the report lists every error.
+    Addresses are de-duplicated (within the file and against the database); a person who
+    unsubscribed, or whose data was erased, is never added back.
+    """
+    report = ContactImportReport(filename=filename, dry_run=dry_run)
+    if edition.frame_id is None:
+        raise BarometerError(
+            f"L'édition {edition.year} n'a pas de base de sondage : construisez-la "
+            f"(observatoire territories frame {edition.year}) et rattachez-la à l'édition."
+        )
+    try:
+        rows = read_rows(source, filename)
+    except ContactFileError as error:
+        raise BarometerError(f"{filename} : {error}") from None
+    report.rows = len(rows)
+    by_code, by_key = _frame_lookup(edition)
+    languages = dict(settings.LANGUAGES)
+    suppressed = set(Suppression.objects.values_list("email_hash", flat=True))
+    accepted: dict[str, dict[str, Any]] = {}
+    seen: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        email = normalize_email(row.values.get("email", ""))
+        problems = []
+        if not email:
+            problems.append(("courriel", "adresse manquante."))
+        else:
+            try:
+                validate_email(email)
+            except ValidationError:
+                problems.append(("courriel", f"« {email} » n'est pas une adresse valide."))
+        territory_id, territory_error = _resolve_territory(row, by_code, by_key, edition)
+        if territory_error:
+            problems.append(("territoire", territory_error))
+        language = (row.values.get("language") or settings.LANGUAGE_CODE).lower()[:2]
+        if language not in languages:
+            problems.append(("langue", f"« {language} » : fr ou en attendu."))
+        for column, name in (("name", "nom"), ("role", "fonction")):
+            if len(row.values.get(column, "")) > 200:
+                problems.append((name, "plus de 200 caractères."))
+        if problems:
+            report.errors += [ImportProblem(row.line, column, text) for column, text in problems]
+            continue
+        if email in seen:
+            first = seen[email]
+            if first["territory_id"] != territory_id:
+                report.errors.append(
+                    ImportProblem(
+                        row.line,
+                        "courriel",
+                        f"{email} figure déjà ligne {first['line']} pour un autre territoire.",
+                    )
+                )
+            else:
+                report.duplicates.append((row.line, first["line"], email))
+            continue
+        seen[email] = {"line": row.line, "territory_id": territory_id}
+        if hash_email(email) in suppressed:
+            report.opted_out.append((row.line, email))
+            continue
+        accepted[email] = {
+            "line": row.line,
+            "territory_id": territory_id,
+            "name": row.values.get("name", ""),
+            "role": row.values.get("role", ""),
+            "language": language,
+        }
+
+    existing = {}
+    emails = list(accepted)
+    for start in range(0, len(emails), 500):
+        for contact in Contact.objects.filter(email__in=emails[start : start + 500]):
+            existing[contact.email] = contact
+    invitations = {
+        invitation.contact_id: invitation
+        for invitation in Invitation.objects.filter(
+            edition=edition, contact__in=[c.pk for c in existing.values()]
+        )
+    }
+    for email, data in accepted.items():
+        contact = existing.get(email)
+        if contact and contact.opted_out_at:
+            report.opted_out.append((data["line"], email))
+            continue
+        invitation = invitations.get(contact.pk) if contact else None
+        if invitation and invitation.territory_id != data["territory_id"] and invitation.invited_at:
+            report.errors.append(
+                ImportProblem(
+                    data["line"],
+                    "territoire",
+                    f"{email} a déjà été invité(e) pour un autre territoire en {edition.year}.",
+                )
+            )
+    report.opted_out.sort()
+    if report.errors:
+        report.errors.sort(key=lambda problem: problem.line)
+        return report
+
+    opted_out = {email for _line, email in report.opted_out}
+    to_create, to_update, invitation_rows = [], [], []
+    for email, data in accepted.items():
+        if email in opted_out:
+            continue
+        contact = existing.get(email)
+        if contact is None:
+            contact = Contact(
+                email=email,
+                name=data["name"],
+                role=data["role"],
+                territory_id=data["territory_id"],
+                language=data["language"],
+            )
+            to_create.append(contact)
+        else:
+            changes = {
+                "name": data["name"] or contact.name,
+                "role": data["role"] or contact.role,
+                "territory_id": data["territory_id"],
+                "language": data["language"],
+            }
+            if any(getattr(contact, key) != value for key, value in changes.items()):
+                for key, value in changes.items():
+                    setattr(contact, key, value)
+                to_update.append(contact)
+        invitation_rows.append((contact, data["territory_id"]))
+    report.created, report.updated = len(to_create), len(to_update)
+    for contact, _territory_id in invitation_rows:
+        invitation = invitations.get(contact.pk) if contact.pk else None
+        if invitation is None:
+            report.invitations_created += 1
+        else:
+            report.already_invited += 1
+    if dry_run:
+        return report
+    with transaction.atomic():
+        Contact.objects.bulk_create(to_create, batch_size=500)
+        if to_create and to_create[0].pk is None:  # backends that do not return ids
+            ids = dict(
+                Contact.objects.filter(email__in=[c.email for c in to_create]).values_list(
+                    "email", "pk"
+                )
+            )
+            for contact in to_create:
+                contact.pk = ids[contact.email]
+        Contact.objects.bulk_update(
+            to_update, ["name", "role", "territory", "language", "updated_at"], batch_size=500
+        )
+        new_invitations, moved = [], []
+        for contact, territory_id in invitation_rows:
+            invitation = invitations.get(contact.pk)
+            if invitation is None:
+                new_invitations.append(
+                    Invitation(edition=edition, contact=contact, territory_id=territory_id)
+                )
+            elif invitation.territory_id != territory_id:
+                invitation.territory_id = territory_id
+                moved.append(invitation)
+        Invitation.objects.bulk_create(new_invitations, batch_size=500)
+        Invitation.objects.bulk_update(moved, ["territory"], batch_size=500)
+    return report
+
+
+# --- Sending ----------------------------------------------------------------------------------
+
+
+class _Throttle:
+    """At most `rate` messages per second on average (0: no limit)."""
+
+    def __init__(
+        self,
+        rate: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.sleep = sleep
+        self.clock = clock
+        self.next_at = clock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        now = self.clock()
+        if self.next_at > now:
+            self.sleep(self.next_at - now)
+        self.next_at = max(self.next_at, now) + self.interval
+
+
+# A wave left "running" by a crashed worker no longer blocks new waves after this delay.
+WAVE_STALE_AFTER = timezone.timedelta(hours=12)
+
+
+def _check_no_other_wave(edition: Edition, wave: Wave | None = None) -> None:
+    """Two waves at once could pick the same invitations before either marks them sent."""
+    others = Wave.objects.filter(
+        edition=edition,
+        status__in=[Wave.Status.QUEUED, Wave.Status.RUNNING],
+        created_at__gte=timezone.now() - WAVE_STALE_AFTER,
+    )
+    if wave is not None:
+        others = others.exclude(pk=wave.pk)
+    other = others.first()
+    if other is not None:
+        raise BarometerError(
+            f"La vague n° {other.pk} de l'édition {edition.year} est encore "
+            f"{other.get_status_display()} : attendez sa fin avant d'en lancer une autre."
+        )
+
+
+def _check_can_send(edition: Edition) -> None:
+    if not edition.accepts_answers():
+        raise BarometerError(
+            f"L'édition {edition.year} n'est pas ouverte aux réponses (statut « "
+            f"{edition.get_status_display()} », dates {edition.opens_on or '…'} – "
+            f"{edition.closes_on or '…'}) : les liens envoyés ne fonctionneraient pas."
+        )
+
+
+def _send_chunk(*, invitations, kind, wave, connection, templates, throttle, now_fn):
+    """Send one chunk: tokens and log rows first (queued), then each message, then statuses."""
+    prepared = []
+    for invitation in invitations:
+        raw = new_token()
+        email = build_email(kind=kind, invitation=invitation, token=raw, templates=templates)
+        prepared.append((invitation, raw, email))
+    with transaction.atomic():
+        AccessToken.objects.bulk_create(
+            [AccessToken(invitation=inv, token_hash=hash_token(raw)) for inv, raw, _e in prepared]
+        )
+        messages = Message.objects.bulk_create(
+            [
+                Message(
+                    edition_id=inv.edition_id,
+                    wave=wave,
+                    invitation=inv,
+                    kind=kind,
+                    to_email=email.to[0],
+                    subject=email.subject,
+                    message_id=email.extra_headers["Message-ID"],
+                )
+                for inv, _raw, email in prepared
+            ]
+        )
+    if messages and messages[0].pk is None:
+        ids = dict(
+            Message.objects.filter(message_id__in=[m.message_id for m in messages]).values_list(
+                "message_id", "pk"
+            )
+        )
+        for message in messages:
+            message.pk = ids[message.message_id]
+    sent, failed = [], []
+    for (invitation, _raw, email), message in zip(prepared, messages, strict=True):
+        throttle.wait()
+        try:
+            # Opened here, the SMTP connection stays open across messages (send_messages closes
+            # only the connections it opened itself).
+            connection.open()
+            connection.send_messages([email])
+        except Exception as error:  # an SMTP refusal or a network error: log it, go on
+            failed.append((invitation, message, f"{type(error).__name__}: {error}"[:1000]))
+            try:
+                connection.close()
+            except Exception:
+                pass
+        else:
+            sent.append((invitation, message))
+    now = now_fn()
+    with transaction.atomic():
+        Message.objects.filter(pk__in=[m.pk for _i, m in sent]).update(
+            status=Message.Status.SENT, sent_at=now, status_changed_at=now
+        )
+        for _invitation, message, error in failed:
+            Message.objects.filter(pk=message.pk).update(
+                status=Message.Status.FAILED, error=error, status_changed_at=now
+            )
+        invitation_ids = [inv.pk for inv, _m in sent]
+        if kind == MessageTemplate.Kind.REMINDER:
+            Invitation.objects.filter(pk__in=invitation_ids).update(
+                reminded_at=now, reminder_count=F("reminder_count") + 1
+            )
+        else:
+            Invitation.objects.filter(pk__in=invitation_ids, invited_at__isnull=True).update(
+                invited_at=now
+            )
+        if wave is not None:
+            Wave.objects.filter(pk=wave.pk).update(
+                sent=F("sent") + len(sent), failed=F("failed") + len(failed)
+            )
+    return len(sent), len(failed)
+
+
+def send_invitation_wave(
+    *,
+    edition: Edition,
+    reminder: bool = False,
+    limit: int | None = None,
+    wave: Wave | None = None,
+    progress: bool = False,
+    rate: float | None = None,
+    now_fn: Callable = timezone.now,
+) -> Wave:
+    """Send the invitations not sent yet, or the reminders that are due, throttled.
+
+    Invitations go to every reachable contact never invited. Reminders go only to contacts of
+    territories that have not submitted, at least `reminder_delay_days` after the previous
+    message, and at most `reminder_max_count` times. Memory stays bounded: invitations are read
+    and sent in chunks of SEND_CHUNK, through one SMTP connection.
+    """
+    _check_can_send(edition)
+    _check_no_other_wave(edition, wave)
+    kind = MessageTemplate.Kind.REMINDER if reminder else MessageTemplate.Kind.INVITATION
+    if wave is None:
+        wave = Wave.objects.create(
+            edition=edition,
+            kind=Wave.Kind.REMINDER if reminder else Wave.Kind.INVITATION,
+            limit=limit,
+        )
+    queryset = (
+        Invitation.objects.due_for_reminder(edition, now=now_fn())
+        if reminder
+        else Invitation.objects.filter(edition=edition).due_for_invitation()
+    )
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    if limit is not None:
+        ids = ids[:limit]
+    started = now_fn()
+    Wave.objects.filter(pk=wave.pk).update(
+        status=Wave.Status.RUNNING, total=len(ids), started_at=started
+    )
+    wave.total, wave.started_at = len(ids), started
+    throttle = _Throttle(settings.BAROMETER_SEND_RATE if rate is None else rate)
+    templates = Templates()
+    connection = get_connection()
+    try:
+        with tqdm(total=len(ids), unit=" messages", disable=not progress, desc=str(wave)) as bar:
+            for start in range(0, len(ids), SEND_CHUNK):
+                chunk = ids[start : start + SEND_CHUNK]
+                # Checked again: someone may have unsubscribed or answered meanwhile.
+                eligible = (
+                    queryset.filter(pk__in=chunk)
+                    if reminder
+                    else (Invitation.objects.filter(pk__in=chunk).due_for_invitation())
+                )
+                invitations = list(
+                    eligible.select_related("contact", "territory", "edition").order_by("pk")
+                )
+                _send_chunk(
+                    invitations=invitations,
+                    kind=kind,
+                    wave=wave,
+                    connection=connection,
+                    templates=templates,
+                    throttle=throttle,
+                    now_fn=now_fn,
+                )
+                skipped = len(chunk) - len(invitations)
+                if skipped:
+                    Wave.objects.filter(pk=wave.pk).update(total=F("total") - skipped)
+                bar.update(len(chunk))
+    except Exception as error:
+        Wave.objects.filter(pk=wave.pk).update(
+            status=Wave.Status.FAILED, error=str(error)[:2000], finished_at=now_fn()
+        )
+        raise
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            pass
+    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.DONE, finished_at=now_fn())
+    wave.refresh_from_db()
+    return wave
+
+
+def queue_wave(*, edition: Edition, reminder: bool, limit: int | None = None, by=None) -> Wave:
+    """Create a wave and hand it to the task worker (`observatoire db_worker`)."""
+    from .tasks import run_wave
+
+    _check_can_send(edition)
+    _check_no_other_wave(edition)
+    wave = Wave.objects.create(
+        edition=edition,
+        kind=Wave.Kind.REMINDER if reminder else Wave.Kind.INVITATION,
+        limit=limit,
+        created_by=by,
+    )
+
+    def enqueue():
+        result = run_wave.enqueue(wave.pk)
+        Wave.objects.filter(pk=wave.pk).update(task_id=str(result.id)[:64])
+
+    transaction.on_commit(enqueue)
+    return wave
+
+
+def send_message(*, invitation: Invitation, kind: str) -> Message:
+    """One message with a fresh personal link, sent now (after an inscription, a re-send)."""
+    _check_can_send(invitation.edition)
+    if not invitation.contact or not invitation.contact.can_be_written_to:
+        raise BarometerError("Ce contact ne reçoit plus de messages (désinscrit ou en erreur).")
+    connection = get_connection()
+    _send_chunk(
+        invitations=[invitation],
+        kind=kind,
+        wave=None,
+        connection=connection,
+        templates=Templates(),
+        throttle=_Throttle(0),
+        now_fn=timezone.now,
+    )
+    return invitation.messages.order_by("-pk").first()
+
+
+# --- Responses --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who saves: an invited contact on the web, or a staff member by phone or on paper."""
+
+    contact: Contact | None = None
+    user: Any = None
+    channel: str = PageSave.Channel.WEB
+
+    @property
+    def is_staff(self) -> bool:
+        return self.user is not None
+
+
+class ResponseClosed(BarometerError):
+    pass
+
+
+class VersionConflict(BarometerError):
+    """The response changed since the page was shown: `current` is the fresh response."""
+
+    def __init__(self, current: Response) -> None:
+        super().__init__("La réponse a été modifiée entre-temps.")
+        self.current = current
+
+
+class InvalidAnswers(BarometerError):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("Des réponses sont à corriger.")
+        self.errors = errors
+
+
+def start_response(*, edition: Edition, territory: Territory) -> Response:
+    form = edition.form
+    response, _created = Response.objects.get_or_create(
+        edition=edition,
+        territory=territory,
+        defaults={"answers": form.initial_answers() if form else {}},
+    )
+    return response
+
+
+def _check_writable(response: Response, by: Actor) -> None:
+    if by.is_staff:
+        return
+    if not response.edition.accepts_answers():
+        raise ResponseClosed(
+            _("L'enquête est close : les réponses ne peuvent plus être modifiées.")
+        )
+    if response.is_locked:
+        raise ResponseClosed(
+            _(
+                "Cette réponse a été verrouillée par l'équipe de l'Observatoire ; écrivez-nous "
+                "pour la modifier."
+            )
+        )
+
+
+def _fresh(response: Response) -> Response:
+    return Response.objects.select_related("edition__questionnaire", "territory").get(
+        pk=response.pk
+    )
+
+
+def save_page(
+    *,
+    response: Response,
+    page: str,
+    answers: dict[str, Any],
+    base_version: int,
+    by: Actor,
+    language: str = "fr",
+) -> Response:
+    """Write one page's answers if the response is still at `base_version`.
+
+    The write is an UPDATE ... WHERE version = base_version: when someone else saved in
+    between, no row matches and VersionConflict carries the current response, so that the
+    person can merge. Once submitted, a response only takes pages that validate.
+    """
+    _check_writable(response, by)
+    form = response.edition.form
+    names = survey.page_names(form, page)
+    # `response` was read in this request; if it is already stale the UPDATE below matches
+    # no row, so no extra SELECT is needed to be safe.
+    if response.version != base_version:
+        raise VersionConflict(_fresh(response))
+    merged = survey.apply_page(response.answers, names, answers)
+    if response.status == Response.Status.SUBMITTED:
+        errors = validate(form, merged, page=page, language=language)
+        if errors:
+            raise InvalidAnswers(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Response.objects.filter(pk=response.pk, version=base_version).update(
+            answers=merged,
+            version=F("version") + 1,
+            current_page=page,
+            updated_at=now,
+            **({"entered_by_staff": True} if by.is_staff else {}),
+        )
+        if not updated:
+            raise VersionConflict(_fresh(response))
+        PageSave.objects.create(
+            response_id=response.pk,
+            page=page,
+            version=base_version + 1,
+            contact=by.contact,
+            user=by.user,
+            channel=by.channel,
+        )
+    response.answers, response.version = merged, base_version + 1
+    response.current_page, response.updated_at = page, now
+    return response
+
+
+def consent_of(edition: Edition, answers: dict[str, Any]) -> bool | None:
+    if not edition.consent_question:
+        return None
+    value = answers.get(edition.consent_question)
+    if value is None:
+        return None
+    return value == edition.consent_yes
+
+
+def submit_response(
+    *, response: Response, base_version: int, by: Actor, language: str = "fr"
+) -> Response:
+    """Check every page, drop answers to questions no longer relevant, and submit.
+
+    The consent question decides whether the territory may be named in publications.
+    """
+    _check_writable(response, by)
+    if response.version != base_version:
+        raise VersionConflict(_fresh(response))
+    form = response.edition.form
+    errors = validate(form, response.answers, language=language)
+    if errors:
+        raise InvalidAnswers(errors)
+    cleaned = drop_non_relevant(response.answers, evaluate(form, response.answers))
+    now = timezone.now()
+    consent = consent_of(response.edition, cleaned)
+    with transaction.atomic():
+        updated = Response.objects.filter(pk=response.pk, version=base_version).update(
+            answers=cleaned,
+            version=F("version") + 1,
+            status=Response.Status.SUBMITTED,
+            submitted_at=response.submitted_at or now,
+            updated_at=now,
+            consent_to_name=consent,
+            **({"entered_by_staff": True} if by.is_staff else {}),
+        )
+        if not updated:
+            raise VersionConflict(_fresh(response))
+        PageSave.objects.create(
+            response_id=response.pk,
+            page="",
+            version=base_version + 1,
+            submitted=True,
+            contact=by.contact,
+            user=by.user,
+            channel=by.channel,
+        )
+    return _fresh(response)
+
+
+def lock_response(*, response: Response, by) -> None:
+    Response.objects.filter(pk=response.pk).update(locked_at=timezone.now(), locked_by=by)
+
+
+def unlock_response(*, response: Response) -> None:
+    Response.objects.filter(pk=response.pk).update(locked_at=None, locked_by=None)
+
+
+# --- Registrations (the open link) ------------------------------------------------------------
+
+
+def register(
+    *, edition: Edition, territory: Territory, name: str, email: str, role: str, language: str
+) -> Registration:
+    if not edition.accepts_answers():
+        raise BarometerError("L'enquête n'est pas ouverte.")
+    email = normalize_email(email)
+    registration, _created = Registration.objects.get_or_create(
+        edition=edition,
+        territory=territory,
+        email=email,
+        status=Registration.Status.PENDING,
+        defaults={"name": name, "role": role, "language": language},
+    )
+    return registration
+
+
+def confirm_registration(*, registration: Registration, by) -> Invitation:
+    """Staff vouch for the person: a contact, an invitation, and the personal link by e-mail.
+
+    Registering is a new, explicit request: it lifts an earlier unsubscription of the address.
+    """
+    if registration.status != Registration.Status.PENDING:
+        raise BarometerError("Cette inscription a déjà été traitée.")
+    edition = registration.edition
+    _check_can_send(edition)
+    with transaction.atomic():
+        Suppression.objects.filter(email_hash=hash_email(registration.email)).delete()
+        contact, created = Contact.objects.get_or_create(
+            email=registration.email,
+            defaults={
+                "name": registration.name,
+                "role": registration.role,
+                "territory": registration.territory,
+                "language": registration.language,
+            },
+        )
+        if not created:
+            contact.opted_out_at = None
+            contact.territory = registration.territory
+            contact.save()
+        invitation, _ = Invitation.objects.get_or_create(
+            edition=edition,
+            contact=contact,
+            defaults={
+                "territory": registration.territory,
+                "source": Invitation.Source.REGISTRATION,
+            },
+        )
+        if invitation.territory_id != registration.territory_id or invitation.revoked_at:
+            invitation.territory = registration.territory
+            invitation.revoked_at = None
+            invitation.save(update_fields=["territory", "revoked_at"])
+        Registration.objects.filter(pk=registration.pk).update(
+            status=Registration.Status.CONFIRMED,
+            decided_at=timezone.now(),
+            decided_by=by,
+            invitation=invitation,
+        )
+    invitation.contact = contact
+    send_message(invitation=invitation, kind=MessageTemplate.Kind.ACCESS)
+    Invitation.objects.filter(pk=invitation.pk, invited_at__isnull=True).update(
+        invited_at=timezone.now()
+    )
+    return invitation
+
+
+def reject_registration(*, registration: Registration, by) -> None:
+    Registration.objects.filter(pk=registration.pk, status=Registration.Status.PENDING).update(
+        status=Registration.Status.REJECTED, decided_at=timezone.now(), decided_by=by
+    )
+
+
+# --- Contacts' rights (unsubscribe, bounce, GDPR) ---------------------------------------------
+
+
+def unsubscribe(*, contact: Contact) -> None:
+    now = timezone.now()
+    Contact.objects.filter(pk=contact.pk, opted_out_at__isnull=True).update(opted_out_at=now)
+    Suppression.objects.get_or_create(
+        email_hash=hash_email(contact.email),
+        defaults={"reason": Suppression.Reason.UNSUBSCRIBED},
+    )
+
+
+def mark_bounced(*, email: str) -> int:
+    """Record that messages to this address bounce: it gets no more messages."""
+    email = normalize_email(email)
+    now = timezone.now()
+    Contact.objects.filter(email=email, bounced_at__isnull=True).update(bounced_at=now)
+    return Message.objects.filter(to_email=email, status=Message.Status.SENT).update(
+        status=Message.Status.BOUNCED, status_changed_at=now
+    )
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def _answers_mentioning(email: str, responses) -> list[tuple[Response, list[str]]]:
+    found = []
+    for response in responses:
+        keys = [
+            key
+            for key, value in response.answers.items()
+            if isinstance(value, str) and normalize_email(value) == email
+        ]
+        if keys:
+            found.append((response, keys))
+    return found
+
+
+def export_contact(*, email: str) -> dict[str, Any]:
+    """Everything the barometer holds about one person (GDPR right of access), as JSON data."""
+    email = normalize_email(email)
+    contact = Contact.objects.filter(email=email).select_related("territory").first()
+    registrations = Registration.objects.filter(email=email).select_related("territory", "edition")
+    if contact is None and not registrations.exists():
+        raise BarometerError(f"Aucune donnée pour {email}.")
+    data: dict[str, Any] = {"email": email, "exported_at": timezone.now().isoformat()}
+    if contact:
+        data["contact"] = {
+            "name": contact.name,
+            "role": contact.role,
+            "territory": contact.territory.label if contact.territory else None,
+            "language": contact.language,
+            "opted_out_at": _iso(contact.opted_out_at),
+            "bounced_at": _iso(contact.bounced_at),
+            "created_at": _iso(contact.created_at),
+        }
+        invitations = contact.invitations.select_related("edition", "territory")
+        data["invitations"] = [
+            {
+                "edition": invitation.edition.year,
+                "territory": invitation.territory.label,
+                "source": invitation.source,
+                "invited_at": _iso(invitation.invited_at),
+                "reminders": invitation.reminder_count,
+                "opened_at": _iso(invitation.opened_at),
+                "revoked_at": _iso(invitation.revoked_at),
+            }
+            for invitation in invitations
+        ]
+        data["messages"] = [
+            {
+                "edition": message.edition.year,
+                "kind": message.kind,
+                "subject": message.subject,
+                "status": message.status,
+                "created_at": _iso(message.created_at),
+                "sent_at": _iso(message.sent_at),
+            }
+            for message in Message.objects.filter(to_email=email).select_related("edition")
+        ]
+        data["pages_saved"] = [
+            {
+                "edition": save.response.edition.year,
+                "territory": save.response.territory.label,
+                "page": save.page or "(envoi)",
+                "saved_at": _iso(save.saved_at),
+            }
+            for save in PageSave.objects.filter(contact=contact).select_related(
+                "response__edition", "response__territory"
+            )
+        ]
+        responses = Response.objects.filter(
+            territory_id__in=invitations.values("territory_id")
+        ).select_related("edition", "territory")
+        data["answers_mentioning_the_address"] = [
+            {"edition": r.edition.year, "territory": r.territory.label, "questions": keys}
+            for r, keys in _answers_mentioning(email, responses)
+        ]
+    data["registrations"] = [
+        {
+            "edition": registration.edition.year,
+            "territory": registration.territory.label,
+            "name": registration.name,
+            "role": registration.role,
+            "status": registration.status,
+            "created_at": _iso(registration.created_at),
+        }
+        for registration in registrations
+    ]
+    return data
+
+
+def erase_contact(*, email: str) -> dict[str, int]:
+    """Erase a person (GDPR right to erasure); their territory's responses stay.
+
+    The contact and inscriptions are deleted, the message log and invitations are kept for
+    the campaign figures but no longer name anyone, the person's links are revoked, answers
+    equal to the address are blanked, and the address is kept as a hash only so that a later
+    import does not add the person back.
+    """
+    email = normalize_email(email)
+    contact = Contact.objects.filter(email=email).first()
+    summary = {"contact": 0, "invitations": 0, "messages": 0, "registrations": 0, "answers": 0}
+    now = timezone.now()
+    with transaction.atomic():
+        summary["messages"] = Message.objects.filter(to_email=email).update(to_email="")
+        summary["registrations"] = Registration.objects.filter(email=email).delete()[0]
+        if contact:
+            invitations = Invitation.objects.filter(contact=contact)
+            territory_ids = list(invitations.values_list("territory_id", flat=True))
+            AccessToken.objects.filter(invitation__in=invitations, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+            summary["invitations"] = invitations.update(contact=None, revoked_at=now)
+            for response, keys in _answers_mentioning(
+                email, Response.objects.filter(territory_id__in=territory_ids)
+            ):
+                answers = {k: v for k, v in response.answers.items() if k not in keys}
+                Response.objects.filter(pk=response.pk).update(
+                    answers=answers, version=F("version") + 1
+                )
+                summary["answers"] += len(keys)
+            contact.delete()
+            summary["contact"] = 1
+        Suppression.objects.update_or_create(
+            email_hash=hash_email(email), defaults={"reason": Suppression.Reason.ERASED}
+        )
+    return summary
+
+
+def questions_by_key(form: Form) -> dict[str, Question]:
+    return {question.name: question for question in form.questions()}

@@ -1,0 +1,486 @@
+"""The respondent's pages, built from a parsed XLSForm and the library's evaluation.
+
+Plain functions, no database: `page_blocks` turns one page of the form, the answers and the
+evaluation into nested blocks that the templates render (only what the evaluation says is
+relevant, with its requirement and its errors); `read_page` turns a POST back into answers;
+`merge_page` is the three-way merge used when two people saved the same page.
+
+Answer paths are the library's: "name" at the top level, "fiche[2]/nom" in the second instance
+of the repeat "fiche". They are also the HTML field names.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from observatoire.lib.xlsform import (
+    Evaluation,
+    Form,
+    Group,
+    Question,
+    Repeat,
+    check_type,
+)
+from observatoire.lib.xlsform.model import SELECT_TYPES
+
+SHOWN_FIELD = "_shown"
+_REFERENCE = re.compile(r"\$\{([^}]+)\}")
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+def html_id(key: str) -> str:
+    return "q-" + _ID_UNSAFE.sub("-", key).strip("-")
+
+
+def count_field(repeat_key: str) -> str:
+    return f"{repeat_key}__count"
+
+
+@dataclass
+class Option:
+    value: str
+    label: str
+    id: str
+    selected: bool = False
+    position: str = ""  # rank questions: the position chosen for this option
+
+
+@dataclass
+class Field:
+    question: Question
+    key: str
+    label: str
+    hint: str
+    value: Any
+    required: bool
+    error: str = ""
+    options: list[Option] = dataclasses.field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return html_id(self.key)
+
+    @property
+    def widget(self) -> str:
+        kind = self.question.type
+        appearance = self.question.appearance or ""
+        if kind == "select_one":
+            return "radio"
+        if kind == "select_multiple":
+            return "checkbox"
+        if kind == "rank":
+            return "rank"
+        if kind == "date":
+            return "date"
+        if kind in ("integer", "decimal"):
+            return kind
+        return "textarea" if "multiline" in appearance else "text"
+
+    @property
+    def inputmode(self) -> str:
+        return {"integer": "numeric", "decimal": "decimal"}.get(self.question.type, "")
+
+    @property
+    def is_grouped(self) -> bool:
+        """Radios and checkboxes go in a fieldset whose legend is the question."""
+        return self.question.type in SELECT_TYPES
+
+    @property
+    def text_value(self) -> str:
+        if self.value is None or isinstance(self.value, list):
+            return ""
+        return str(self.value)
+
+    @property
+    def display(self) -> str:
+        return display_value(self)
+
+    @property
+    def describedby(self) -> str:
+        ids = []
+        if self.hint:
+            ids.append(f"{self.id}-hint")
+        if self.error:
+            ids.append(f"{self.id}-error")
+        return " ".join(ids)
+
+
+@dataclass
+class Block:
+    kind: str  # field, note, group, grid, repeat
+    field: Field | None = None
+    label: str = ""
+    hint: str = ""
+    key: str = ""
+    blocks: list[Block] = dataclasses.field(default_factory=list)
+    columns: list[str] = dataclasses.field(default_factory=list)  # grid: the choice labels
+    instances: list[RepeatInstance] = dataclasses.field(default_factory=list)
+    error: str = ""
+    is_page: bool = False  # a grid that is the whole page: its title is the page's h1
+
+    @property
+    def id(self) -> str:
+        return html_id(self.key)
+
+
+@dataclass
+class RepeatInstance:
+    key: str
+    number: int
+    label: str
+    blocks: list[Block]
+
+    @property
+    def id(self) -> str:
+        return html_id(self.key)
+
+
+class PageContext:
+    """What the blocks need: the form, the answers, the evaluation, errors and the language."""
+
+    def __init__(
+        self,
+        form: Form,
+        answers: dict[str, Any],
+        evaluation: Evaluation,
+        errors: dict[str, str] | None = None,
+        language: str | None = None,
+    ) -> None:
+        self.form = form
+        self.answers = answers
+        self.evaluation = evaluation
+        self.errors = errors or {}
+        self.language = language
+
+    def text(self, texts: dict[str, str]) -> str:
+        return self.form.text(texts, self.language) if texts else ""
+
+    def interpolate(self, text: str, prefix: str, scope: dict[str, Any]) -> str:
+        """Replace ${name} in a label by the value it refers to (ODK's output in labels)."""
+
+        def value(match: re.Match[str]) -> str:
+            name = match.group(1).strip()
+            for key in (prefix + name, name):
+                if key in self.evaluation.values:
+                    return self.evaluation.values[key]
+            found = scope.get(name, self.answers.get(name))
+            if isinstance(found, list):
+                return ", ".join(str(item) for item in found)
+            return "" if found is None else str(found)
+
+        return _REFERENCE.sub(value, text)
+
+
+def page_blocks(context: PageContext, page_name: str) -> list[Block]:
+    page = context.form.page(page_name)
+    blocks = _blocks(context, page.children, "", context.answers)
+    element = page.element
+    if isinstance(element, Group) and "table-list" in (element.appearance or "") and blocks:
+        # A whole page as a grid: the page title (the h1) is the grid's title.
+        first = next(e for e in element.children if isinstance(e, Question))
+        columns = [context.text(choice.label) for choice in first.choices]
+        label = context.text(element.label)
+        return [
+            Block(
+                "grid", label=label, key=element.name, blocks=blocks, columns=columns, is_page=True
+            )
+        ]
+    if isinstance(element, Repeat) and blocks:
+        blocks[0].is_page = True  # a lone repeat: the page's h1 and lead are its title and hint
+    return blocks
+
+
+def _blocks(
+    context: PageContext, elements: list[Any], prefix: str, scope: dict[str, Any]
+) -> list[Block]:
+    blocks = []
+    for element in elements:
+        key = prefix + element.name
+        if not context.evaluation.is_relevant(key):
+            continue
+        if isinstance(element, Question):
+            block = question_block(context, element, key, prefix, scope)
+            if block:
+                blocks.append(block)
+        elif isinstance(element, Repeat):
+            blocks.append(_repeat_block(context, element, key, scope))
+        elif isinstance(element, Group):
+            label = context.interpolate(context.text(element.label), prefix, scope)
+            hint = context.text(element.hint)
+            children = _blocks(context, element.children, prefix, scope)
+            if "table-list" in (element.appearance or "") and children:
+                first = next(e for e in element.children if isinstance(e, Question))
+                columns = [context.text(choice.label) for choice in first.choices]
+                blocks.append(
+                    Block("grid", label=label, hint=hint, key=key, blocks=children, columns=columns)
+                )
+            elif children:
+                blocks.append(Block("group", label=label, hint=hint, key=key, blocks=children))
+    return blocks
+
+
+def question_block(
+    context: PageContext, question: Question, key: str, prefix: str, scope: dict[str, Any]
+) -> Block | None:
+    if question.type == "calculate":
+        return None
+    label = context.interpolate(context.text(question.label), prefix, scope)
+    hint = context.interpolate(context.text(question.hint), prefix, scope)
+    if question.type == "note":
+        return Block("note", label=label, hint=hint, key=key)
+    value = scope.get(question.name)
+    if value is None and question.name not in scope and question.default is not None:
+        if "${" not in question.default and "(" not in question.default:
+            value = (
+                question.default.split()
+                if question.type in ("select_multiple", "rank")
+                else question.default
+            )
+    selected = (
+        set(value) if isinstance(value, list) else {str(value)} if value is not None else set()
+    )
+    options = []
+    for index, choice in enumerate(question.choices):
+        option = Option(
+            value=choice.name,
+            label=context.text(choice.label),
+            id=f"{html_id(key)}-{index}",
+            selected=choice.name in selected,
+        )
+        if question.type == "rank" and isinstance(value, list) and choice.name in value:
+            option.position = str(value.index(choice.name) + 1)
+        options.append(option)
+    return Block(
+        "field",
+        key=key,
+        field=Field(
+            question=question,
+            key=key,
+            label=label,
+            hint=hint,
+            value=value,
+            required=context.evaluation.required.get(key, False),
+            error=context.errors.get(key, ""),
+            options=options,
+        ),
+    )
+
+
+def _repeat_block(context: PageContext, repeat: Repeat, key: str, scope: dict[str, Any]) -> Block:
+    instances = []
+    values = scope.get(repeat.name)
+    label = context.text(repeat.label)
+    for number, data in enumerate(values if isinstance(values, list) else [], 1):
+        instance_key = f"{key}[{number}]"
+        if not context.evaluation.is_relevant(instance_key):
+            continue
+        data = data if isinstance(data, dict) else {}
+        blocks = _blocks(context, repeat.children, instance_key + "/", data)
+        instances.append(
+            RepeatInstance(
+                key=instance_key, number=number, label=f"{label} {number}", blocks=blocks
+            )
+        )
+    return Block(
+        "repeat",
+        key=key,
+        label=label,
+        hint=context.text(repeat.hint),
+        instances=instances,
+        error=context.errors.get(key, ""),
+    )
+
+
+def shown_keys(blocks: list[Block]) -> list[str]:
+    """Answer paths of the inputs rendered, in order (posted back in the hidden `_shown`)."""
+    keys = []
+    for block in blocks:
+        if block.kind == "field":
+            keys.append(block.key)
+        elif block.kind in ("group", "grid"):
+            keys += shown_keys(block.blocks)
+        elif block.kind == "repeat":
+            for instance in block.instances:
+                keys += shown_keys(instance.blocks)
+    return keys
+
+
+def repeat_keys(blocks: list[Block]) -> list[str]:
+    keys = []
+    for block in blocks:
+        if block.kind == "repeat":
+            keys.append(block.key)
+        elif block.kind in ("group", "grid"):
+            keys += repeat_keys(block.blocks)
+    return keys
+
+
+def page_names(form: Form, page_name: str) -> list[str]:
+    """Top-level answer names a page owns: its questions outside repeats, and its repeats."""
+    page = form.page(page_name)
+    names = []
+    stack = list(page.children)
+    while stack:
+        element = stack.pop(0)
+        if isinstance(element, Repeat):
+            names.append(element.name)
+        elif isinstance(element, Group):
+            stack = list(element.children) + stack
+        elif element.is_input:
+            names.append(element.name)
+    return names
+
+
+def read_value(question: Question, data: Any, key: str) -> Any:
+    """One answer from the POST, typed like the library expects (None when empty)."""
+    if question.type == "select_multiple":
+        values = [value for value in data.getlist(key) if value]
+        return values or None
+    if question.type == "rank":
+        positions = []
+        for index, choice in enumerate(question.choices):
+            raw = (data.get(f"{key}::{choice.name}") or "").strip()
+            if raw.isdigit():
+                positions.append((int(raw), index, choice.name))
+        return [name for _position, _index, name in sorted(positions)] or None
+    raw = data.get(key)
+    if raw is None:
+        return None
+    text = str(raw).strip()
+    if not text:
+        return None
+    if question.type in ("integer", "decimal") and check_type(question, text) is None:
+        number = text.replace(",", ".").replace(" ", "").replace("\u202f", "")
+        return int(number) if question.type == "integer" else float(number)
+    return text
+
+
+def read_page(form: Form, page_name: str, data: Any, stored: dict[str, Any]) -> dict[str, Any]:
+    """The page's answers after this POST: {name: value} for every name the page owns.
+
+    Only the inputs listed in `_shown` (those rendered) are read, so an answer to a question
+    that was hidden stays as it was; repeats are read instance by instance, up to the posted
+    count, starting from the stored instance so that hidden children keep their values.
+    """
+    shown = set((data.get(SHOWN_FIELD) or "").split())
+    result: dict[str, Any] = {}
+    page = form.page(page_name)
+    _read_elements(page.children, "", data, stored, shown, result)
+    return result
+
+
+def _read_elements(elements, prefix, data, stored, shown, result):
+    for element in elements:
+        key = prefix + element.name
+        if isinstance(element, Group):
+            _read_elements(element.children, prefix, data, stored, shown, result)
+        elif isinstance(element, Repeat):
+            previous = stored.get(element.name)
+            previous = previous if isinstance(previous, list) else []
+            try:
+                count = max(0, min(int(data.get(count_field(key), len(previous))), 200))
+            except (TypeError, ValueError):
+                count = len(previous)
+            instances = []
+            for number in range(1, count + 1):
+                before = previous[number - 1] if number <= len(previous) else {}
+                instance = dict(before) if isinstance(before, dict) else {}
+                _read_elements(
+                    element.children, f"{key}[{number}]/", data, instance, shown, instance
+                )
+                instances.append(instance)
+            result[element.name] = instances
+        elif element.is_input:
+            if key in shown:
+                result[element.name] = read_value(element, data, key)
+            elif element.name in stored:
+                result[element.name] = stored[element.name]
+
+
+def apply_page(
+    answers: dict[str, Any], names: list[str], page_answers: dict[str, Any]
+) -> dict[str, Any]:
+    """The whole response's answers with this page's names replaced."""
+    merged = {key: value for key, value in answers.items() if key not in names}
+    for name in names:
+        value = normalise(page_answers.get(name))
+        if value is not None:
+            merged[name] = value
+    return merged
+
+
+def _clean_instance(instance: Any) -> Any:
+    if isinstance(instance, dict):
+        return {key: value for key, value in instance.items() if value is not None}
+    return instance
+
+
+def normalise(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_clean_instance(item) for item in value]
+    return value
+
+
+@dataclass
+class Conflict:
+    name: str
+    mine: Any
+    theirs: Any
+
+
+def merge_page(
+    names: list[str], base: dict[str, Any], mine: dict[str, Any], theirs: dict[str, Any]
+) -> tuple[dict[str, Any], list[Conflict]]:
+    """Three-way merge of one page: (merged page answers, conflicts left to the person).
+
+    A name changed by only one side takes that side's value; a name changed by both sides to
+    different values is a conflict. Nothing the other person saved is lost silently.
+    """
+    merged: dict[str, Any] = {}
+    conflicts = []
+    for name in names:
+        b, m, t = (normalise(side.get(name)) for side in (base, mine, theirs))
+        if m == t or m == b:
+            merged[name] = t
+        elif t == b:
+            merged[name] = m
+        else:
+            merged[name] = t
+            conflicts.append(Conflict(name, m, t))
+    return merged, conflicts
+
+
+def display_value(field: Field) -> str:
+    """An answer as a person reads it: choice labels rather than names."""
+    value = field.value
+    if value is None or value == [] or value == "":
+        return ""
+    if field.options:
+        labels = {option.value: option.label for option in field.options}
+        values = value if isinstance(value, list) else [value]
+        return ", ".join(labels.get(str(item), str(item)) for item in values)
+    return str(value)
+
+
+def page_of_names(form: Form) -> dict[str, str]:
+    """The page each element name belongs to."""
+    pages = {}
+    for page in form.pages:
+        pages[page.name] = page.name
+        stack = list(page.children)
+        while stack:
+            element = stack.pop()
+            pages[element.name] = page.name
+            if not isinstance(element, Question):
+                stack += element.children
+    return pages
+
+
+def page_of_key(form: Form, key: str, pages: dict[str, str] | None = None) -> str | None:
+    """The page of an answer path ("fiche[2]/nom" belongs to the page of "fiche")."""
+    pages = pages or page_of_names(form)
+    head = key.split("/", 1)[0].split("[", 1)[0]
+    return pages.get(head)

@@ -1,0 +1,817 @@
+"""Import entries from other directories' exports (CSV, JSON, XLSX) through a mapping file.
+
+The mapping file (TOML or JSON, format in docs/directory.md) says which entity the rows
+become, which source column feeds which field, how source values translate into our
+taxonomy, how lists are split and dates parsed, and how to recognise an entry that already
+exists. A new source needs a new mapping file, not new code.
+
+Everything runs in one transaction: a dry run or any row error rolls it all back, so the
+report of a dry run is exactly what a real run would do.
+"""
+
+import csv
+import dataclasses
+import datetime
+import io
+import json
+import tomllib
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import DatabaseError, transaction
+from django.utils.translation import gettext as _
+from tqdm import tqdm
+
+from .models import ENTRY_MODELS, Entry
+from .schema import FieldError, FieldSpec, Resolver, apply_values, parse_value, spec_by_name
+from .text import normalise, website_domain
+
+
+class ImportFileError(Exception):
+    """The file or the mapping cannot be used at all; nothing was read into the directory."""
+
+
+@dataclasses.dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self):
+        where = _("ligne %(row)d") % {"row": self.row}
+        if self.column:
+            where += _(", colonne « %(column)s »") % {"column": self.column}
+        value = f" = « {self.value[:80]} »" if self.value else ""
+        return f"{where}{value} : {self.reason}"
+
+
+@dataclasses.dataclass
+class RowAction:
+    row: int
+    action: str  # created, updated, duplicate
+    name: str
+    detail: str = ""
+
+    LABELS = {"created": _("créé"), "updated": _("mis à jour"), "duplicate": _("doublon ignoré")}
+
+    def __str__(self):
+        text = _("ligne %(row)d : %(action)s — %(name)s") % {
+            "row": self.row,
+            "action": self.LABELS[self.action],
+            "name": self.name,
+        }
+        return f"{text} ({self.detail})" if self.detail else text
+
+
+@dataclasses.dataclass
+class ImportReport:
+    entity: str
+    dry_run: bool
+    actions: list[RowAction] = dataclasses.field(default_factory=list)
+    errors: list[RowError] = dataclasses.field(default_factory=list)
+    related_created: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def written(self) -> bool:
+        return self.ok and not self.dry_run
+
+    def count(self, action: str) -> int:
+        return sum(1 for item in self.actions if item.action == action)
+
+    def summary(self) -> str:
+        return _(
+            "créées : %(created)d, mises à jour : %(updated)d, doublons ignorés : %(duplicate)d, "
+            "fiches liées créées : %(related)d, erreurs : %(errors)d"
+        ) % {
+            "created": self.count("created"),
+            "updated": self.count("updated"),
+            "duplicate": self.count("duplicate"),
+            "related": len(self.related_created),
+            "errors": len(self.errors),
+        }
+
+
+# --- Mapping ----------------------------------------------------------------------------------
+
+MAPPING_KEYS = {
+    "entity",
+    "source_name",
+    "match_on",
+    "on_match",
+    "publish",
+    "file",
+    "source",
+    "defaults",
+    "fields",
+}
+FILE_KEYS = {"format", "delimiter", "encoding", "sheet", "records"}
+FIELD_KEYS = {
+    "column",
+    "columns",
+    "value",
+    "join",
+    "split",
+    "values",
+    "unmapped",
+    "pick",
+    "date_formats",
+    "territory_kind",
+    "create_missing",
+}
+MATCH_KEYS = {"external_id", "slug", "name", "website", "siren", "rna", "wikidata_id"}
+
+
+@dataclasses.dataclass
+class FieldMapping:
+    field: str
+    columns: list[str]
+    constant: Any = None
+    join: str = " "
+    split: str = ""
+    values: dict[str, Any] | None = None
+    unmapped: str = "error"  # error, skip, keep
+    pick: str = ""  # "first": keep the first of several values for a single-valued field
+    date_formats: list[str] = dataclasses.field(default_factory=list)
+    territory_kind: str = ""
+    create_missing: dict[str, Any] | None = None
+
+
+@dataclasses.dataclass
+class Mapping:
+    entity: str
+    fields: dict[str, FieldMapping]
+    source_name: str = ""
+    match_on: list[str] = dataclasses.field(default_factory=lambda: ["name"])
+    on_match: str = "skip"
+    publish: bool = False
+    file: dict[str, Any] = dataclasses.field(default_factory=dict)
+    source: dict[str, str] = dataclasses.field(default_factory=dict)
+    defaults: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    @property
+    def columns(self) -> set[str]:
+        return {column for field in self.fields.values() for column in field.columns}
+
+
+def load_mapping(path: Path | str) -> Mapping:
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ImportFileError(
+            _("Mapping %(path)s illisible : %(error)s") % {"path": path, "error": error.strerror}
+        ) from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(raw.decode("utf-8"))
+        else:
+            data = tomllib.loads(raw.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ImportFileError(
+            _("Mapping %(path)s mal formé : %(error)s") % {"path": path, "error": error}
+        ) from None
+    return parse_mapping(data, where=str(path))
+
+
+def parse_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
+    def fail(message: str, **params):
+        raise ImportFileError(f"{where} : " + message % params)
+
+    if not isinstance(data, dict):
+        fail(_("un objet est attendu"))
+    unknown = sorted(set(data) - MAPPING_KEYS)
+    if unknown:
+        fail(
+            _("clés inconnues %(keys)s (clés possibles : %(allowed)s)"),
+            keys=unknown,
+            allowed=", ".join(sorted(MAPPING_KEYS)),
+        )
+    entity = data.get("entity")
+    if entity not in ENTRY_MODELS:
+        fail(_("« entity » doit valoir %(allowed)s"), allowed=" / ".join(ENTRY_MODELS))
+    specs = spec_by_name(entity)
+    mapping = Mapping(
+        entity=entity,
+        fields={},
+        source_name=str(data.get("source_name", "")),
+        match_on=list(data.get("match_on", ["name"])),
+        on_match=data.get("on_match", "skip"),
+        publish=bool(data.get("publish", False)),
+        file=dict(data.get("file", {})),
+        source=dict(data.get("source", {})),
+        defaults=dict(data.get("defaults", {})),
+    )
+    if mapping.on_match not in {"skip", "update"}:
+        fail(_("« on_match » doit valoir skip ou update"))
+    bad_match = sorted(set(mapping.match_on) - MATCH_KEYS)
+    if bad_match:
+        fail(_("« match_on » : clés inconnues %(keys)s"), keys=bad_match)
+    if entity != "organisation" and {"siren", "rna", "wikidata_id"} & set(mapping.match_on):
+        fail(_("« match_on » : siren, rna et wikidata_id ne valent que pour les acteurs"))
+    if "external_id" in mapping.match_on and not mapping.source_name:
+        fail(_("« match_on » utilise external_id : indiquez « source_name »"))
+    bad_file = sorted(set(mapping.file) - FILE_KEYS)
+    if bad_file:
+        fail(_("[file] : clés inconnues %(keys)s"), keys=bad_file)
+    bad_source = sorted(set(mapping.source) - {"title", "url"})
+    if bad_source:
+        fail(_("[source] : clés inconnues %(keys)s"), keys=bad_source)
+    for name in mapping.defaults:
+        if name not in specs:
+            fail(_("[defaults] : champ inconnu « %(name)s »"), name=name)
+
+    fields = data.get("fields")
+    if not isinstance(fields, dict) or not fields:
+        fail(_("la table [fields] est vide"))
+    allowed_fields = sorted([*specs, "external_id"])
+    for name, options in fields.items():
+        if name not in specs and name != "external_id":
+            fail(
+                _("champ inconnu « %(name)s » (champs possibles : %(allowed)s)"),
+                name=name,
+                allowed=", ".join(allowed_fields),
+            )
+        if name == "external_id" and not mapping.source_name:
+            fail(_("le champ external_id demande « source_name »"))
+        if isinstance(options, str):
+            options = {"column": options}
+        if not isinstance(options, dict):
+            fail(_("[fields] %(name)s : une colonne ou une table est attendue"), name=name)
+        bad = sorted(set(options) - FIELD_KEYS)
+        if bad:
+            fail(_("[fields] %(name)s : options inconnues %(keys)s"), name=name, keys=bad)
+        columns = options.get("columns") or ([options["column"]] if "column" in options else [])
+        if not columns and "value" not in options:
+            fail(_("[fields] %(name)s : indiquez « column », « columns » ou « value »"), name=name)
+        unmapped = options.get("unmapped", "error" if "values" in options else "keep")
+        if unmapped not in {"error", "skip", "keep"}:
+            fail(_("[fields] %(name)s : « unmapped » doit valoir error, skip ou keep"), name=name)
+        pick = options.get("pick", "")
+        if pick not in {"", "first"}:
+            fail(_("[fields] %(name)s : « pick » ne connaît que first"), name=name)
+        create_missing = options.get("create_missing")
+        spec = specs.get(name)
+        if create_missing is not None:
+            if spec is None or spec.kind not in {"entry", "entries"}:
+                fail(
+                    _("[fields] %(name)s : create_missing ne vaut que pour un lien vers une fiche"),
+                    name=name,
+                )
+            create_missing = {} if create_missing is True else dict(create_missing)
+        mapping.fields[name] = FieldMapping(
+            field=name,
+            columns=[str(column) for column in columns],
+            constant=options.get("value"),
+            join=options.get("join", " "),
+            split=options.get("split", ""),
+            values=options.get("values"),
+            unmapped=unmapped,
+            pick=pick,
+            date_formats=list(options.get("date_formats", [])),
+            territory_kind=options.get("territory_kind", ""),
+            create_missing=create_missing,
+        )
+    if "name" not in mapping.fields and "name" not in mapping.defaults:
+        fail(_("le champ « name » doit être lu dans une colonne"))
+    return mapping
+
+
+# --- Reading files ----------------------------------------------------------------------------
+
+
+def check_size(path: Path) -> None:
+    limit = settings.DIRECTORY_IMPORT_MAX_MB * 1024 * 1024
+    size = path.stat().st_size
+    if size > limit:
+        raise ImportFileError(
+            _(
+                "%(path)s : fichier trop volumineux (%(size).1f Mo, maximum %(limit)d Mo ; "
+                "voir DIRECTORY_IMPORT_MAX_MB)"
+            )
+            % {
+                "path": path.name,
+                "size": size / 1024 / 1024,
+                "limit": settings.DIRECTORY_IMPORT_MAX_MB,
+            }
+        )
+
+
+def read_rows(path: Path, mapping: Mapping) -> tuple[list[str] | None, Iterator[tuple[int, dict]]]:
+    """(header or None for JSON, iterator of (row number, record)) for the file."""
+    if not path.is_file():
+        raise ImportFileError(_("%(path)s : fichier introuvable") % {"path": path})
+    check_size(path)
+    fmt = mapping.file.get("format") or path.suffix.lower().lstrip(".")
+    if fmt in {"csv", "tsv", "txt"}:
+        return _read_csv(path, mapping)
+    if fmt == "json":
+        return None, _read_json(path, mapping)
+    if fmt == "xlsx":
+        return _read_xlsx(path, mapping)
+    raise ImportFileError(
+        _("%(path)s : format « %(format)s » non pris en charge (csv, json, xlsx)")
+        % {"path": path.name, "format": fmt}
+    )
+
+
+def _read_csv(path: Path, mapping: Mapping):
+    encoding = mapping.file.get("encoding", "utf-8-sig")
+    try:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError as error:
+        raise ImportFileError(
+            _(
+                "%(path)s : le fichier n'est pas encodé en %(encoding)s (octet %(position)d) ; "
+                "précisez [file] encoding"
+            )
+            % {"path": path.name, "encoding": encoding, "position": error.start}
+        ) from None
+    if "\x00" in text:
+        raise ImportFileError(_("%(path)s : fichier binaire, pas un CSV") % {"path": path.name})
+    delimiter = mapping.file.get("delimiter")
+    if not delimiter:
+        first_line = text.split("\n", 1)[0]
+        delimiter = max([",", ";", "\t"], key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFileError(_("%(path)s : fichier vide") % {"path": path.name}) from None
+    except csv.Error as error:
+        raise ImportFileError(f"{path.name} : {error}") from None
+    header = [column.strip() for column in header]
+
+    def rows():
+        number = 1
+        try:
+            for cells in reader:
+                number += 1
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) > len(header):
+                    raise ImportFileError(
+                        _(
+                            "%(path)s, ligne %(row)d : %(count)d valeurs pour %(columns)d colonnes "
+                            "(séparateur « %(delimiter)s » ?)"
+                        )
+                        % {
+                            "path": path.name,
+                            "row": number,
+                            "count": len(cells),
+                            "columns": len(header),
+                            "delimiter": delimiter,
+                        }
+                    )
+                yield number, dict(zip(header, cells, strict=False))
+        except csv.Error as error:
+            raise ImportFileError(
+                _("%(path)s, ligne %(row)d : CSV mal formé (%(error)s)")
+                % {"path": path.name, "row": number + 1, "error": error}
+            ) from None
+
+    return header, rows()
+
+
+def _read_json(path: Path, mapping: Mapping):
+    try:
+        data = json.loads(path.read_text(encoding=mapping.file.get("encoding", "utf-8-sig")))
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("%(path)s : le fichier n'est pas en UTF-8") % {"path": path.name}
+        ) from None
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            _("%(path)s : JSON mal formé ligne %(line)d, colonne %(column)d (%(error)s)")
+            % {"path": path.name, "line": error.lineno, "column": error.colno, "error": error.msg}
+        ) from None
+    records_path = mapping.file.get("records", "")
+    for key in [part for part in records_path.split(".") if part]:
+        if not isinstance(data, dict) or key not in data:
+            raise ImportFileError(
+                _("%(path)s : pas de clé « %(key)s » (voir [file] records)")
+                % {"path": path.name, "key": key}
+            )
+        data = data[key]
+    if not isinstance(data, list):
+        raise ImportFileError(
+            _("%(path)s : une liste d'enregistrements est attendue (voir [file] records)")
+            % {"path": path.name}
+        )
+    for number, record in enumerate(data, start=1):
+        if not isinstance(record, dict):
+            raise ImportFileError(
+                _("%(path)s, enregistrement %(row)d : un objet est attendu")
+                % {"path": path.name, "row": number}
+            )
+    return enumerate(data, start=1)
+
+
+def _read_xlsx(path: Path, mapping: Mapping):
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise ImportFileError(
+            _("%(path)s : classeur XLSX illisible (%(error)s)")
+            % {"path": path.name, "error": error}
+        ) from None
+    sheet_name = mapping.file.get("sheet")
+    if sheet_name and sheet_name not in workbook.sheetnames:
+        raise ImportFileError(
+            _("%(path)s : pas de feuille « %(sheet)s » (feuilles : %(sheets)s)")
+            % {"path": path.name, "sheet": sheet_name, "sheets": ", ".join(workbook.sheetnames)}
+        )
+    sheet = workbook[sheet_name] if sheet_name else workbook.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        header = [str(cell).strip() if cell is not None else "" for cell in next(rows)]
+    except StopIteration:
+        raise ImportFileError(_("%(path)s : feuille vide") % {"path": path.name}) from None
+
+    def records():
+        for number, cells in enumerate(rows, start=2):
+            if all(cell is None or str(cell).strip() == "" for cell in cells):
+                continue
+            yield (
+                number,
+                {column: cell for column, cell in zip(header, cells, strict=False) if column},
+            )
+        workbook.close()
+
+    return header, records()
+
+
+def _lookup(record: dict, column: str) -> Any:
+    if column in record:
+        return record[column]
+    value: Any = record
+    for part in column.split("."):  # nested JSON: "organization.name"
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+# --- Importing --------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or value == []
+
+
+class Importer:
+    def __init__(self, mapping: Mapping, *, dry_run: bool, progress: bool | None = None):
+        self.mapping = mapping
+        self.model: type[Entry] = ENTRY_MODELS[mapping.entity]
+        self.specs = spec_by_name(mapping.entity)
+        self.report = ImportReport(entity=mapping.entity, dry_run=dry_run)
+        self.progress = progress
+        self.seen: dict[tuple[str, str], int] = {}  # match key -> row that introduced it
+        self.today = datetime.date.today()
+        self.resolvers: dict[str, Resolver] = {}
+        for name, field in mapping.fields.items():
+            if field.create_missing is not None:
+                spec = self.specs[name]
+                self.resolvers[name] = Resolver(
+                    create_missing={spec.model: self._stub_defaults(spec, field.create_missing)},
+                    on_create=self._record_stub,
+                )
+        self.resolver = Resolver()
+
+    def _stub_defaults(self, spec: FieldSpec, options: dict[str, Any]) -> dict[str, Any]:
+        target_specs = spec_by_name(spec.model.entity)
+        defaults = {}
+        for name, value in options.items():
+            if name not in target_specs or target_specs[name].kind not in {
+                "term",
+                "text",
+                "country",
+                "choice",
+            }:
+                raise ImportFileError(
+                    _(
+                        "[fields] %(field)s : create_missing ne peut fixer que des champs simples, pas « %(name)s »"
+                    )
+                    % {"field": spec.name, "name": name}
+                )
+            try:
+                defaults[name] = parse_value(target_specs[name], value, self.resolver)
+            except FieldError as error:
+                raise ImportFileError(
+                    f"[fields] {spec.name} create_missing {name} : {error}"
+                ) from None
+        return defaults
+
+    def _record_stub(self, entry: Entry) -> None:
+        entry.save_revision(log_action="wagtail.create", clean=False)
+        self.report.related_created.append(f"{entry._meta.verbose_name} « {entry.name} »")
+
+    def run(self, path: Path) -> ImportReport:
+        header, rows = read_rows(path, self.mapping)
+        if header is not None:
+            missing = sorted(self.mapping.columns - set(header))
+            if missing:
+                raise ImportFileError(
+                    _("%(path)s : colonnes absentes %(missing)s (colonnes du fichier : %(header)s)")
+                    % {
+                        "path": path.name,
+                        "missing": ", ".join(missing),
+                        "header": ", ".join(header),
+                    }
+                )
+        try:
+            with transaction.atomic():
+                # disable=None lets tqdm show the bar only on a terminal.
+                disable = {True: False, False: True, None: None}[self.progress]
+                for number, record in tqdm(
+                    rows, desc=_("Import"), unit=_(" lignes"), disable=disable
+                ):
+                    self.import_row(number, record)
+                if self.report.dry_run or self.report.errors:
+                    raise _Rollback
+        except _Rollback:
+            pass
+        return self.report
+
+    # --- one row
+
+    def import_row(self, number: int, record: dict) -> None:
+        values, raw_values, errors = self.read_values(number, record)
+        if errors:
+            self.report.errors.extend(errors)
+            return
+        name = values.get("name") or ""
+        external_id = raw_values.get("external_id")
+        keys = self.match_keys(values, external_id)
+        duplicate_row = next((self.seen[key] for key in keys if key in self.seen), None)
+        if duplicate_row is not None:
+            self.report.actions.append(
+                RowAction(
+                    number,
+                    "duplicate",
+                    name,
+                    _("même fiche que la ligne %(row)d") % {"row": duplicate_row},
+                )
+            )
+            return
+        existing = self.find_existing(keys)
+        if existing is not None and self.mapping.on_match == "skip":
+            self.report.actions.append(
+                RowAction(
+                    number, "duplicate", name, _("existe déjà : %(slug)s") % {"slug": existing.slug}
+                )
+            )
+            for key in keys:
+                self.seen[key] = number
+            return
+        try:
+            with transaction.atomic():
+                entry = self.save_entry(existing, values, external_id, record)
+        except ValidationError as error:
+            self.report.errors.extend(self.validation_errors(number, error, raw_values))
+            return
+        except DatabaseError as error:
+            self.report.errors.append(
+                RowError(number, "", "", _("refusé par la base : %(error)s") % {"error": error})
+            )
+            return
+        for key in keys:
+            self.seen[key] = number
+        action = "updated" if existing is not None else "created"
+        self.report.actions.append(RowAction(number, action, entry.name, entry.slug))
+
+    def read_values(self, number: int, record: dict):
+        values: dict[str, Any] = {}
+        raw_values: dict[str, Any] = {}
+        errors: list[RowError] = []
+        for name, default in self.mapping.defaults.items():
+            try:
+                values[name] = parse_value(self.specs[name], default, self.resolver)
+            except FieldError as error:
+                errors.append(RowError(number, "[defaults]", str(default), str(error)))
+        for name, field in self.mapping.fields.items():
+            column = ", ".join(field.columns) or "[value]"
+            try:
+                raw = self.raw_value(field, record)
+            except FieldError as error:
+                errors.append(
+                    RowError(number, column, _cell_text(self._cells(field, record)), str(error))
+                )
+                continue
+            raw_values[name] = raw
+            if name == "external_id":
+                if not _is_blank(raw):
+                    raw_values[name] = str(raw).strip()
+                continue
+            if _is_blank(raw) and name in values:
+                continue  # a default fills an empty cell
+            spec = self.specs[name]
+            if _is_blank(raw) and not spec.required:
+                continue  # empty cells never erase what the directory knows
+            try:
+                values[name] = parse_value(
+                    spec,
+                    raw,
+                    self.resolvers.get(name, self.resolver),
+                    date_formats=field.date_formats,
+                    territory_kind=field.territory_kind,
+                )
+            except FieldError as error:
+                errors.append(RowError(number, column, _cell_text(raw), str(error)))
+        return values, raw_values, errors
+
+    def _cells(self, field: FieldMapping, record: dict) -> list[Any]:
+        return [_lookup(record, column) for column in field.columns]
+
+    def raw_value(self, field: FieldMapping, record: dict) -> Any:
+        spec = self.specs.get(field.field)
+        is_list = spec is not None and spec.is_list
+        if field.columns:
+            cells = [cell for cell in self._cells(field, record) if not _is_blank(cell)]
+        else:
+            cells = [field.constant]
+        items: list[Any] = []
+        for cell in cells:
+            if isinstance(cell, list):
+                items.extend(cell)
+            elif field.split and isinstance(cell, str):
+                items.extend(part.strip() for part in cell.split(field.split) if part.strip())
+            else:
+                items.append(cell.strip() if isinstance(cell, str) else cell)
+        if field.values is not None:
+            items = self.translate(field, items)
+        if is_list:
+            return items
+        if not items:
+            return None
+        if len(items) == 1:
+            return items[0]
+        if field.pick == "first":
+            return items[0]
+        if field.split or field.values is not None:
+            raise FieldError(_('plusieurs valeurs pour un champ simple (ajoutez pick = "first")'))
+        return field.join.join(str(item) for item in items)
+
+    def translate(self, field: FieldMapping, items: list[Any]) -> list[Any]:
+        table = field.values or {}
+        folded = {normalise(str(key)): value for key, value in table.items()}
+        result = []
+        for item in items:
+            key = str(item).strip()
+            if key in table:
+                mapped = table[key]
+            elif normalise(key) in folded:
+                mapped = folded[normalise(key)]
+            elif field.unmapped == "skip":
+                continue
+            elif field.unmapped == "keep":
+                mapped = item
+            else:
+                raise FieldError(
+                    _("valeur « %(value)s » absente de la table values du mapping") % {"value": key}
+                )
+            if isinstance(mapped, list):
+                result.extend(mapped)
+            elif mapped not in ("", None):
+                result.append(mapped)
+        return result
+
+    def match_keys(self, values: dict[str, Any], external_id: str | None) -> list[tuple[str, str]]:
+        keys = []
+        for key in self.mapping.match_on:
+            if key == "external_id":
+                value = external_id or ""
+            elif key == "name":
+                value = normalise(values.get("name") or "")
+            elif key == "website":
+                value = website_domain(values.get("website") or "")
+            else:
+                value = str(values.get(key) or "")
+            if value:
+                keys.append((key, value))
+        return keys
+
+    def find_existing(self, keys: list[tuple[str, str]]) -> Entry | None:
+        for key, value in keys:
+            queryset = self.model.objects.all()
+            if key == "external_id":
+                found = queryset.filter(
+                    **{f"external_ids__{self.mapping.source_name}": value}
+                ).first()
+            elif key == "name":
+                found = queryset.filter(name_key=value).order_by("pk").first()
+            elif key == "website":
+                found = next(
+                    (
+                        entry
+                        for entry in queryset.filter(website__icontains=value)
+                        if website_domain(entry.website) == value
+                    ),
+                    None,
+                )
+            else:
+                found = queryset.filter(**{key: value}).first()
+            if found is not None:
+                return found
+        return None
+
+    def save_entry(
+        self, existing: Entry | None, values: dict, external_id: str | None, record: dict
+    ) -> Entry:
+        entry = existing or self.model(is_published=self.mapping.publish)
+        apply_values(entry, values, self.mapping.entity)
+        if external_id:
+            entry.external_ids = {**entry.external_ids, self.mapping.source_name: external_id}
+        if self.mapping.source:
+            self.add_source(entry, record)
+        entry.full_clean()
+        entry.save()
+        entry.save_revision(
+            log_action="wagtail.edit" if existing else "wagtail.create", clean=False
+        )
+        return entry
+
+    def add_source(self, entry: Entry, record: dict) -> None:
+        fields = {"title": "", "url": ""}
+        for key, template in self.mapping.source.items():
+            try:
+                fields[key] = template.format_map(_FormatRecord(record)).strip()
+            except (ValueError, IndexError) as error:
+                raise ValidationError({NON_FIELD_ERRORS: [f"[source] {key} : {error}"]}) from None
+        title = fields["title"] or fields["url"]
+        if not title:
+            return
+        if any(
+            source.url == fields["url"] and source.title == title for source in entry.sources.all()
+        ):
+            return
+        source_model = type(entry).sources.rel.related_model
+        entry.sources.add(
+            source_model(title=title[:300], url=fields["url"], accessed_on=self.today)
+        )
+
+    def validation_errors(
+        self, number: int, error: ValidationError, raw_values: dict
+    ) -> list[RowError]:
+        result = []
+        for field, messages in error.message_dict.items():
+            mapping = self.mapping.fields.get(field)
+            column = (
+                ", ".join(mapping.columns)
+                if mapping
+                else ("" if field == NON_FIELD_ERRORS else field)
+            )
+            value = _cell_text(raw_values.get(field)) if field != NON_FIELD_ERRORS else ""
+            for message in messages:
+                result.append(RowError(number, column, value, message))
+        return result
+
+
+class _FormatRecord(dict):
+    """Lets "{title}" templates read a record; unknown columns become empty strings."""
+
+    def __init__(self, record: dict):
+        super().__init__({key: ("" if value is None else value) for key, value in record.items()})
+
+    def __missing__(self, key):
+        return ""
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return str(value)
+
+
+def import_file(
+    path: Path | str,
+    mapping: Mapping | Path | str,
+    *,
+    dry_run: bool = False,
+    progress: bool | None = None,
+) -> ImportReport:
+    """Import `path` with `mapping`; raises ImportFileError for unusable files or mappings.
+
+    The returned report lists row actions and row errors; the directory is changed only when
+    `report.written` is true (not a dry run and no error).
+    """
+    if not isinstance(mapping, Mapping):
+        mapping = load_mapping(mapping)
+    return Importer(mapping, dry_run=dry_run, progress=progress).run(Path(path))

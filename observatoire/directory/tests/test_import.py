@@ -1,0 +1,266 @@
+import json
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from observatoire.directory.importing import (
+    ImportFileError,
+    import_file,
+    load_mapping,
+    parse_mapping,
+)
+from observatoire.directory.models import Initiative, Organisation, Tool
+
+from . import factory
+
+pytestmark = pytest.mark.django_db
+
+HERE = Path(__file__).parent
+MAPPINGS = HERE.parent / "mappings"
+CASES_CSV = HERE / "data" / "participedia-cases.csv"
+CASES_MAPPING = MAPPINGS / "participedia-cases.toml"
+INSTANCES_JSON = HERE / "data" / "decidim-instances.json"
+INSTANCES_MAPPING = MAPPINGS / "decidim-instances.toml"
+
+ORGANISATIONS_MAPPING = {
+    "entity": "organisation",
+    "match_on": ["website", "name"],
+    "fields": {
+        "name": "nom",
+        "website": "site",
+        "founded_on": {"column": "creation", "date_formats": ["%d/%m/%Y"]},
+        "kind": {
+            "column": "type",
+            "values": {"Association": "association", "Start-up": "entreprise"},
+        },
+        "ecosystems": {"column": "ecosystemes", "split": "|"},
+    },
+}
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def mapping_file(tmp_path, data=None):
+    path = tmp_path / "mapping.json"
+    path.write_text(json.dumps(data or ORGANISATIONS_MAPPING), encoding="utf-8")
+    return path
+
+
+def test_participedia_dry_run_reports_and_writes_nothing():
+    report = import_file(CASES_CSV, CASES_MAPPING, dry_run=True)
+    assert report.ok and not report.written
+    assert [action.action for action in report.actions] == ["created"] * 3
+    assert [action.row for action in report.actions] == [2, 3, 4]
+    assert len(report.related_created) == 3
+    assert not Initiative.objects.exists()
+    assert not Organisation.objects.exists()
+
+
+def test_participedia_cases_become_initiatives_and_reimport_updates_them():
+    report = import_file(CASES_CSV, CASES_MAPPING)
+    assert report.written and report.count("created") == 3
+
+    budget = Initiative.objects.get(external_ids__participedia="9001")
+    assert budget.name == "Budget participatif de Sainte-Exemple-sur-Loire"
+    assert not budget.is_published, "imports wait for a moderator"
+    assert {theme.code for theme in budget.themes.all()} == {
+        "budget-finances",
+        "amenagement-urbanisme",
+    }
+    assert budget.iap2_level == "empower" and budget.objective.code == "coproduction"
+    assert (budget.budget_amount, budget.budget_bracket) == (250000, "200k-500k")
+    assert budget.participants == 3200
+    assert budget.start_on.isoformat() == "2019-01-15"
+    assert budget.organiser_organisation.name == "Ville de Sainte-Exemple-sur-Loire"
+    assert [source.url for source in budget.sources.all()] == [
+        "https://participedia.example/case/9001"
+    ]
+    assert "Échantillon de test" in budget.description, "two columns joined"
+
+    belgian = Initiative.objects.get(external_ids__participedia="9003")
+    assert belgian.country == "BE" and belgian.start_on.isoformat() == "2021-09-15"
+    cycling = Initiative.objects.get(external_ids__participedia="9002")
+    assert cycling.budget_amount == 12000, "French thousands separator"
+    assert [f.code for f in cycling.functions.all()] == ["consultation"], "unknown method skipped"
+
+    again = import_file(CASES_CSV, CASES_MAPPING)
+    assert again.count("updated") == 3 and again.count("created") == 0
+    assert Initiative.objects.count() == 3
+    assert Organisation.objects.count() == 3, "organisers are found again, not duplicated"
+    assert budget.sources.count() == 1, "the same source is not added twice"
+
+
+def test_decidim_instances_become_initiatives_using_decidim():
+    report = import_file(INSTANCES_JSON, INSTANCES_MAPPING)
+    assert report.written and report.count("created") == 3
+    decidim = Tool.objects.get(name="decidim")
+    assert not decidim.is_published, "a stub awaits a moderator"
+    platform = Initiative.objects.get(website="https://participer.exempleville.example")
+    assert list(platform.tools.all()) == [decidim]
+    assert platform.organiser_organisation.name == "Ville d'Exempleville"
+    assert (platform.start_on.isoformat(), platform.start_precision) == ("2019-05-01", "month")
+    assert {f.code for f in platform.functions.all()} == {"consultation", "budget-participatif"}
+    spanish = Initiative.objects.get(name="Decidim Exemplar")
+    assert (spanish.country, spanish.start_precision) == ("ES", "year")
+
+
+def test_existing_entries_are_matched_by_website(tmp_path):
+    factory.tool("Decidim")
+    existing = factory.initiative("Autre nom", website="https://jeparticipe.val-fictif.example")
+    report = import_file(INSTANCES_JSON, INSTANCES_MAPPING)
+    assert report.count("updated") == 1 and report.count("created") == 2
+    existing.refresh_from_db()
+    assert existing.name == "Je participe en Val-Fictif"
+
+
+def test_skip_policy_reports_duplicates_of_the_directory_and_of_the_file(tmp_path):
+    factory.organisation("Regards Citoyens")
+    source = write(
+        tmp_path,
+        "orgs.csv",
+        "nom,site,creation,type,ecosystemes\n"
+        "Regards citoyens,,01/06/2010,Association,open-data\n"
+        "Fluicity,https://fluicity.example,,Start-up,civic-tech|govtech\n"
+        "FLUICITY,,,Start-up,\n",
+    )
+    report = import_file(source, mapping_file(tmp_path), dry_run=True)
+    assert [(a.row, a.action) for a in report.actions] == [
+        (2, "duplicate"),
+        (3, "created"),
+        (4, "duplicate"),
+    ]
+    assert "ligne 3" in report.actions[2].detail
+
+
+def test_one_bad_row_writes_nothing_and_names_row_column_value_and_reason(tmp_path):
+    source = write(
+        tmp_path,
+        "orgs.csv",
+        "nom,site,creation,type,ecosystemes\n"
+        "Fluicity,https://fluicity.example,,Start-up,civic-tech\n"
+        "Stig,,31/02/2016,Association,open-data\n"
+        ",,,,\n"
+        "Vooter,,,Parti politique,blockchain\n",
+    )
+    report = import_file(source, mapping_file(tmp_path))
+    assert not report.written
+    assert not Organisation.objects.exists(), "atomic: the good row is rolled back too"
+    errors = {(error.row, error.column, error.value) for error in report.errors}
+    assert errors == {
+        (3, "creation", "31/02/2016"),
+        (5, "type", "Parti politique"),
+        (5, "ecosystemes", "blockchain"),
+    }
+    message = str(next(error for error in report.errors if error.column == "creation"))
+    assert message.startswith("ligne 3, colonne « creation » = « 31/02/2016 » : date invalide")
+
+
+def test_command_exits_with_an_error_and_lists_row_errors(tmp_path, capsys):
+    source = write(
+        tmp_path, "orgs.csv", "nom,site,creation,type,ecosystemes\nStig,pas une url,,,\n"
+    )
+    with pytest.raises(CommandError, match="rien n'a été enregistré"):
+        call_command("directory", "import", str(source), "--mapping", str(mapping_file(tmp_path)))
+    assert "ligne 2, colonne « site »" in capsys.readouterr().err
+    assert not Organisation.objects.exists()
+
+
+def test_command_dry_run_prints_the_plan(capsys):
+    call_command(
+        "directory", "import", str(CASES_CSV), "--mapping", str(CASES_MAPPING), "--dry-run"
+    )
+    output = capsys.readouterr().out
+    assert "ligne 2 : créé — Budget participatif de Sainte-Exemple-sur-Loire" in output
+    assert "Simulation, rien n'est enregistré — créées : 3" in output
+    assert not Initiative.objects.exists()
+
+
+def test_xlsx_files_are_read(tmp_path):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["nom", "site", "creation", "type", "ecosystemes"])
+    sheet.append(
+        ["Cap Collectif", "https://cap-collectif.com", "15/03/2014", "Start-up", "civic-tech"]
+    )
+    sheet.append([None, None, None, None, None])
+    path = tmp_path / "orgs.xlsx"
+    workbook.save(path)
+    report = import_file(path, mapping_file(tmp_path))
+    assert report.written and report.count("created") == 1
+    cap = Organisation.objects.get()
+    assert (cap.kind.code, cap.founded_on.isoformat(), cap.founded_precision) == (
+        "entreprise",
+        "2014-03-15",
+        "day",
+    )
+
+
+def test_oversized_file_is_refused(tmp_path, settings):
+    settings.DIRECTORY_IMPORT_MAX_MB = 1
+    source = write(tmp_path, "big.csv", "nom\n" + "x" * (1024 * 1024 + 10))
+    with pytest.raises(ImportFileError, match=r"trop volumineux.*DIRECTORY_IMPORT_MAX_MB"):
+        import_file(source, mapping_file(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("orgs.csv", 'nom,site,creation,type,ecosystemes\n"Stig,\n', "ligne 2 : CSV mal formé"),
+        (
+            "orgs.csv",
+            "nom,site,creation,type,ecosystemes\nA,B,C,D,E,F,G\n",
+            "7 valeurs pour 5 colonnes",
+        ),
+        ("orgs.csv", "nom;autre\nStig;x\n", "colonnes absentes"),
+        ("orgs.json", '[{"nom": "Stig",}]', "JSON mal formé ligne 1"),
+        ("orgs.json", '{"a": 1}', "une liste d'enregistrements est attendue"),
+        ("orgs.xlsx", "ceci n'est pas un classeur", "classeur XLSX illisible"),
+        ("orgs.ods", "x", "format « ods » non pris en charge"),
+        ("orgs.csv", "", "fichier vide"),
+    ],
+)
+def test_malformed_files_are_refused_with_a_clear_message(tmp_path, name, content, message):
+    source = write(tmp_path, name, content)
+    with pytest.raises(ImportFileError, match=message):
+        import_file(source, mapping_file(tmp_path))
+    assert not Organisation.objects.exists()
+
+
+def test_non_utf8_csv_names_the_encoding(tmp_path):
+    source = tmp_path / "orgs.csv"
+    source.write_bytes("nom,site,creation,type,ecosystemes\nDémocratie,,,,\n".encode("latin-1"))
+    with pytest.raises(ImportFileError, match="encodé en utf-8-sig"):
+        import_file(source, mapping_file(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"fields": {"name": "nom", "couleur": "x"}}, "champ inconnu « couleur »"),
+        ({"entity": "event"}, "« entity » doit valoir"),
+        ({"fields": {"name": {"column": "nom", "spilt": ","}}}, "options inconnues \\['spilt'\\]"),
+        ({"on_match": "merge"}, "on_match"),
+        ({"match_on": ["external_id"]}, "source_name"),
+        ({"colour": 1}, "clés inconnues"),
+        ({"fields": {"kind": "type"}}, "« name » doit être lu"),
+    ],
+)
+def test_mapping_mistakes_are_reported_before_reading_the_file(change, message):
+    with pytest.raises(ImportFileError, match=message):
+        parse_mapping({**ORGANISATIONS_MAPPING, **change})
+
+
+def test_mapping_files_load_from_toml_and_json(tmp_path):
+    assert load_mapping(CASES_MAPPING).entity == "initiative"
+    assert load_mapping(mapping_file(tmp_path)).entity == "organisation"
+    broken = write(tmp_path, "broken.toml", "entity = \n")
+    with pytest.raises(ImportFileError, match="mal formé"):
+        load_mapping(broken)

@@ -1,0 +1,70 @@
+"""Plain text helpers for the directory: normalised search keys, French-friendly slugs, domains.
+
+No Django state here, so importers, services and the benchmark generator can share them.
+"""
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+# Characters NFKD does not decompose into ASCII; French texts use the first ones often.
+_TRANSLITERATE = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "OE",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "O",
+        "đ": "d",
+        "ł": "l",
+        "Ł": "L",
+        "’": "'",
+        "‘": "'",
+        "«": " ",
+        "»": " ",
+        "&": " et ",
+    }
+)
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_SPACES = re.compile(r"\s+")
+
+
+def strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def normalise(text: str | None) -> str:
+    """Accent-free lower-case text with single spaces: the form searches and names compare on.
+
+    Punctuation becomes a space so "Voxe.org" matches "voxe org" and "l'État" matches "l etat".
+    """
+    if not text:
+        return ""
+    folded = strip_accents(text).lower()
+    return _SPACES.sub(" ", _NON_ALNUM.sub(" ", folded)).strip()
+
+
+def slugify_fr(text: str, max_length: int = 80) -> str:
+    """A URL slug from a French name: "Démocratie Ouverte" -> "democratie-ouverte".
+
+    Unlike django's slugify, ligatures and apostrophes are handled ("Cœur d'Œuvre" ->
+    "coeur-d-oeuvre") and long names are cut at a word boundary.
+    """
+    slug = normalise(text).replace(" ", "-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug.strip("-")
+
+
+def website_domain(url: str | None) -> str:
+    """The host of a URL without "www.", lower-cased; "" when there is none."""
+    if not url:
+        return ""
+    url = url.strip()
+    if "://" not in url:
+        url = "http://" + url
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")

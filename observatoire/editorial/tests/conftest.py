@@ -1,0 +1,19 @@
+import pytest
+
+from . import factory
+
+
+@pytest.fixture(autouse=True)
+def _editorial_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = "https://observatoire.example"
+    settings.EDITORIAL_POSTS_PER_HOUR = 10
+    settings.EDITORIAL_PROXY_COUNT = 0
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def sections(site_pages):
+    return factory.sections("fr")
