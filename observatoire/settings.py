@@ -143,7 +143,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs (imports, invitation waves, report builds) go to a database-backed queue
-# that `observatoire db_worker` runs. Wagtail's own small housekeeping tasks stay immediate.
+# that `observatoire db_worker --backend background` runs. Wagtail's own small housekeeping tasks stay immediate.
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},

@@ -399,7 +399,7 @@ def campaign(request, year):
             messages.success(
                 request,
                 _(
-                    "Vague n° %(pk)d lancée : elle est envoyée par le worker de tâches (observatoire db_worker)."
+                    "Vague n° %(pk)d lancée : elle est envoyée par le worker de tâches (observatoire db_worker --backend background)."
                 )
                 % {"pk": wave.pk},
             )

@@ -657,7 +657,7 @@ def send_invitation_wave(
 
 
 def queue_wave(*, edition: Edition, reminder: bool, limit: int | None = None, by=None) -> Wave:
-    """Create a wave and hand it to the task worker (`observatoire db_worker`)."""
+    """Create a wave and hand it to the task worker (`observatoire db_worker --backend background`)."""
     from .tasks import run_wave
 
     _check_can_send(edition)

@@ -1,4 +1,4 @@
-"""Background tasks, run by `observatoire db_worker` (django-tasks' database-backed queue)."""
+"""Background tasks, run by `observatoire db_worker --backend background` (django-tasks' database-backed queue)."""
 
 from django.utils import timezone
 from django_tasks import task

@@ -83,7 +83,7 @@ class Command(BaseCommand):
         invite.add_argument(
             "--queue",
             action="store_true",
-            help="Hand the wave to the task worker (observatoire db_worker) instead of sending now.",
+            help="Hand the wave to the task worker (observatoire db_worker --backend background) instead of sending now.",
         )
 
         links = commands.add_parser(
@@ -190,7 +190,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 wave = queue_wave(edition=edition, reminder=reminder, limit=limit)
             self.stdout.write(
-                f"Vague n° {wave.pk} confiée au worker : lancez `observatoire db_worker` s'il ne "
+                f"Vague n° {wave.pk} confiée au worker : lancez `observatoire db_worker --backend background` s'il ne "
                 "tourne pas déjà."
             )
             return

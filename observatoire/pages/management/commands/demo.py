@@ -1,5 +1,7 @@
 import importlib
 import secrets
+import subprocess
+import sys
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -10,7 +12,7 @@ from django.core.management.base import BaseCommand
 class Command(BaseCommand):
     help = (
         "Migrate, load the demo data (idempotent), create the staff account 'demo', "
-        "then serve the site on http://127.0.0.1:PORT."
+        "then serve the site on http://127.0.0.1:PORT with a background task worker."
     )
 
     def add_arguments(self, parser):
@@ -32,7 +34,16 @@ class Command(BaseCommand):
             module.load(stdout=self.stdout)
         self._ensure_demo_user()
         if not no_serve:
-            call_command("serve", port=port)
+            # The demo runs the background jobs too (invitation waves, results), as production's
+            # second service would.
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "observatoire.cli", "db_worker", "--backend", "background"]
+            )
+            try:
+                call_command("serve", port=port)
+            finally:
+                worker.terminate()
+                worker.wait(timeout=30)
 
     def _ensure_demo_user(self):
         User = get_user_model()
