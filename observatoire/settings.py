@@ -55,12 +55,13 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 WAGTAILADMIN_BASE_URL = SITE_URL
 
 INSTALLED_APPS = [
+    # In dependency order: `observatoire demo` loads each app's demo data in this order.
     "observatoire.pages",
-    "observatoire.editorial",
     "observatoire.territories",
+    "observatoire.directory",
     "observatoire.barometer",
     "observatoire.barometer.results",
-    "observatoire.directory",
+    "observatoire.editorial",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",

@@ -51,6 +51,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
+@pytest.fixture(autouse=True)
+def _migration_data_restored():
+    """Put back the migrations' data when Django could not.
+
+    Django restores it (serialized_rollback) through the connection object that created the
+    test database; once Playwright runs, the test may hold another connection object of the
+    same database, without that copy. Then we empty the database (without the post-migrate
+    signal, which would recreate content types with other keys) and load the copy ourselves.
+    """
+    from django.core.management import call_command
+    from django.db import connections
+
+    from conftest import MIGRATION_DATA
+
+    connection = connections["default"]
+    if not hasattr(connection, "_test_serialized_contents") and "default" in MIGRATION_DATA:
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        connection.creation.deserialize_db_from_string(MIGRATION_DATA["default"])
+        connection._test_serialized_contents = MIGRATION_DATA["default"]
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():

@@ -10,7 +10,12 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from observatoire.editorial import demo
-from observatoire.editorial.models import EventPage, PublicationPage, Registration
+from observatoire.editorial.models import (
+    EventPage,
+    PublicationIndexPage,
+    PublicationPage,
+    Registration,
+)
 from observatoire.editorial.tests import factory
 
 
@@ -117,3 +122,51 @@ def test_visitor_filters_publications_without_javascript(browser, live_server, e
         page.get_by_role("link", name="Débattre et décider à l'ère des réseaux sociaux")
     ).to_be_visible()
     context.close()
+
+
+def test_staff_publishes_a_note_embedding_a_barometer_chart(page, site_pages, alice, settings):
+    """The draft (with its chart block) is made in Python: adding a StreamField block through
+    Wagtail's JavaScript editor is too brittle to test, and the page editor itself has axe
+    violations in Wagtail's own widgets (tags and rich-text fields). Staff find the draft in the
+    page explorer, publish it with the admin's publish action and confirmation button, and the
+    public page shows the chart and its data table."""
+    from wagtail.rich_text import RichText
+
+    from observatoire.barometer.results.tests import factory as results_factory
+
+    settings.BAROMETER_RESULTS_THRESHOLD = 10  # the small edition's groups, as in its tests
+    results_factory.Small()  # a published 2018 edition with 15 responses
+    index = factory.sections("fr")[PublicationIndexPage]
+    draft = factory.publication(
+        "Les nouveaux dispositifs en 2018",
+        body=[
+            ("paragraph", RichText("<p>La moitié des collectivités en prévoient.</p>")),
+            (
+                "barometer_chart",
+                {"year": 2018, "question": "nouveaux_dispositifs", "caption": "Source : baromètre"},
+            ),
+        ],
+        live=False,
+    )
+
+    page.goto(f"/admin/login/?next=/admin/pages/{index.pk}/")
+    page.get_by_label(re.compile("Nom d.utilisateur|Username")).fill("alice")
+    page.get_by_label(re.compile("Mot de passe|Password")).fill("alice-password")
+    page.get_by_role("button", name=re.compile("S.identifier|Sign in")).click()
+    expect(page).to_have_url(re.compile(rf"/admin/pages/{index.pk}/$"))
+    expect(
+        page.get_by_role("link", name=re.compile("Les nouveaux dispositifs en 2018"))
+    ).to_be_visible()
+    page.goto(f"/admin/bulk/wagtailcore/page/publish/?id={draft.pk}&next=/admin/pages/{index.pk}/")
+    page.get_by_role("button", name=re.compile("Oui, publier|Yes, publish")).click()
+    expect(page).to_have_url(re.compile(rf"/admin/pages/{index.pk}/$"))
+
+    published = PublicationPage.objects.get(pk=draft.pk)
+    assert published.live
+    page.goto(_path(published.full_url))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Les nouveaux dispositifs en 2018")
+    chart = page.locator("figure.editorial-chart")
+    expect(chart.locator("svg[role=img]")).to_be_visible()
+    expect(chart.locator("table caption")).to_be_visible()
+    expect(chart.locator("figcaption")).to_have_text("Source : baromètre")
+    expect(chart.get_by_text("Base : 15 collectivités répondantes.")).to_be_visible()

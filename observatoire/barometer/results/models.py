@@ -155,3 +155,32 @@ class DemoEdition(models.Model):
 
     def __str__(self):
         return f"Démonstration {self.edition.year}"
+
+
+class PromotedScheme(models.Model):
+    """A fiche-dispositif of a response turned into a cartography initiative (draft)."""
+
+    response = models.ForeignKey(
+        Response, verbose_name=_("réponse"), on_delete=models.CASCADE, related_name="+"
+    )
+    index = models.PositiveSmallIntegerField(_("fiche n°"))  # 1-based, as in data.py
+    initiative = models.ForeignKey(
+        "directory.Initiative",
+        verbose_name=_("initiative"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fiche versée dans la cartographie")
+        verbose_name_plural = _("fiches versées dans la cartographie")
+        constraints = [
+            models.UniqueConstraint(fields=["response", "index"], name="promoted_scheme_unique")
+        ]
+
+    def __str__(self):
+        return f"Fiche {self.index} de la réponse {self.response_id} → {self.initiative_id}"

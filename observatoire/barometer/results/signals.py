@@ -6,7 +6,7 @@ so both are listened to. The task runs after the transaction commits.
 """
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 
 
 def _queue(edition_id: int) -> None:
@@ -31,8 +31,30 @@ def page_saved(sender, instance, **kwargs):
             _queue(row["edition_id"])
 
 
+def invalidate(edition_id: int) -> None:
+    """Mark the edition's cached results stale and queue their recomputation.
+
+    For what the responses' fingerprint does not cover (an edited recoding, a question link, the
+    editorial introduction): the stale cache is still served until the task has run.
+    """
+    from .models import ResultsCache
+
+    ResultsCache.objects.filter(edition_id=edition_id).update(responses_version="")
+    _queue(edition_id)
+
+
+def table_changed(sender, instance, **kwargs):
+    invalidate(instance.edition_id)
+
+
 def connect() -> None:
     from observatoire.barometer.models import PageSave, Response
 
+    from .models import EditionReport, QuestionLink, Recode
+
     post_save.connect(response_saved, sender=Response, dispatch_uid="results-response-saved")
     post_save.connect(page_saved, sender=PageSave, dispatch_uid="results-page-saved")
+    for model in (Recode, QuestionLink, EditionReport):
+        uid = f"results-{model._meta.model_name}"
+        post_save.connect(table_changed, sender=model, dispatch_uid=f"{uid}-saved")
+        post_delete.connect(table_changed, sender=model, dispatch_uid=f"{uid}-deleted")

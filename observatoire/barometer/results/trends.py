@@ -1,5 +1,6 @@
 """Trends across editions: a question keeps its name, or a QuestionLink joins the two names."""
 
+import hashlib
 from typing import Any
 
 from django.core.cache import cache as django_cache
@@ -18,13 +19,21 @@ def trend_context(editions, *, weighted: bool = True) -> dict[str, Any]:
     key = (
         "barometer-trends:"
         + ":".join(f"{e.pk}-{c.responses_version}" for e, c in caches)
-        + f":{weighted}:{QuestionLink.objects.count()}"
+        + f":{weighted}:{_links_fingerprint()}"
     )
     found = django_cache.get(key)
     if found is None:
         found = _trends(caches)
         django_cache.set(key, found, 3600)
     return {"editions": editions, "trends": [{**t, "svg": mark_safe(t["svg"])} for t in found]}
+
+
+def _links_fingerprint() -> str:
+    """Changes whenever a link is added, edited (comparability, note) or deleted."""
+    rows = QuestionLink.objects.order_by("pk").values_list(
+        "pk", "edition_id", "name", "previous_edition_id", "previous_name", "comparable", "note"
+    )
+    return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:16]
 
 
 def _trends(caches) -> list[dict[str, Any]]:

@@ -8,6 +8,12 @@ urlpatterns = [
     path("tendances/", views.trends, name="trends"),
     path("<int:year>/resultats/", views.results, name="results"),
     path("<int:year>/resultats/<str:question>/", views.question, name="question"),
+    path("<int:year>/couts/", views.costs, name="costs"),
+    path(
+        "<int:year>/couts/cartographie/<int:response>/<int:index>/",
+        views.promote_scheme,
+        name="promote-scheme",
+    ),
     path("<int:year>/methodologie/", views.method, name="method"),
     path("<int:year>/donnees/", views.downloads, name="downloads"),
     path("<int:year>/donnees/<str:name>", views.download, name="download"),

@@ -1,9 +1,11 @@
 """Public results of the barometer: pages, downloads, the PDF report and the peer benchmark."""
 
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from observatoire.barometer.models import Edition
 
@@ -74,6 +76,40 @@ def question(request, year, question):
     if context["is_staff"]:
         context["other_texts"] = presentation.other_texts_of(edition, question)
     return render(request, "barometer/results/question.html", context)
+
+
+def costs(request, year):
+    from .costs import costs_context, promotable_schemes
+
+    edition = _edition_or_404(request, year)
+    context = _context(request, edition)
+    context.update(costs_context(edition, context["cache"]))
+    if context["is_staff"]:
+        context["promotable"] = promotable_schemes(edition)
+    return render(request, "barometer/results/costs.html", context)
+
+
+@require_POST
+def promote_scheme(request, year, response, index):
+    """Staff: one fiche-dispositif into the cartography, as a draft for moderation."""
+    from observatoire.barometer.models import Response
+
+    from .services import NotPromotable, promote_scheme_to_initiative
+
+    if not _can_see_all(request):
+        return redirect_to_login(request.get_full_path())
+    edition = _edition_or_404(request, year)
+    row = get_object_or_404(Response, pk=response, edition=edition)
+    try:
+        initiative = promote_scheme_to_initiative(response=row, index=index, by=request.user)
+    except NotPromotable as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"« {initiative.name} » est dans la cartographie, en brouillon à modérer.",
+        )
+    return redirect("barometer_results:costs", year=edition.year)
 
 
 def method(request, year):

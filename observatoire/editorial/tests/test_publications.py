@@ -2,7 +2,6 @@ import datetime
 import json
 import re
 import sys
-import types
 from xml.etree import ElementTree
 
 import feedparser
@@ -213,6 +212,7 @@ def test_section_pages_keep_their_address(sections):
 
 
 # --- Barometer chart block -----------------------------------------------------------------------
+# With the real barometer module: test_embed_barometer.py.
 
 
 def _chart_body():
@@ -235,33 +235,3 @@ def test_chart_block_renders_nothing_public_until_the_barometer_provides_charts(
     assert "Q12" not in public and "editorial-notice" not in public
     assert "editorial-notice" in preview
     assert "ne sont pas encore disponibles" in preview and "Q12" in preview
-
-
-def test_chart_block_embeds_what_the_barometer_renders(charlie, sections, monkeypatch):
-    calls = []
-
-    def render_chart(year, question, language):
-        calls.append((year, question, language))
-        if question == "Q99":
-            raise LookupError("question inconnue")
-        return '<svg role="img" aria-label="Budget"></svg>'
-
-    embed = types.ModuleType("observatoire.barometer.embed")
-    embed.render_chart = render_chart
-    monkeypatch.setitem(sys.modules, "observatoire.barometer.embed", embed)
-    page = factory.publication(
-        "Note avec graphique",
-        body=[
-            *_chart_body(),
-            ("barometer_chart", {"year": 2018, "question": "Q99", "caption": ""}),
-        ],
-    )
-
-    public = charlie.get(page.url).content.decode()
-    preview = page.make_preview_request().content.decode()
-
-    assert '<figure class="editorial-chart">' in public and 'aria-label="Budget"' in public
-    assert "<figcaption>Budget des dispositifs</figcaption>" in public
-    assert "question inconnue" not in public
-    assert "question inconnue" in preview
-    assert (2018, "Q12", "fr") in calls
