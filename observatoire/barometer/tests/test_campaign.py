@@ -300,16 +300,14 @@ def test_a_queued_wave_for_an_edition_closed_meanwhile_fails_with_its_reason(
     assert wave.status == Wave.Status.FAILED and "pas ouverte" in wave.error
 
 
-def test_a_queued_wave_is_sent_by_the_database_task_worker(
-    invited, settings, django_capture_on_commit_callbacks
-):
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection
+def test_a_queued_wave_is_sent_by_the_database_task_worker(invited, settings):
     """The production path: the wave waits in the database queue until the worker runs it."""
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
         "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},
     }
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("barometer", "invite", "2018", "--queue")
+    call_command("barometer", "invite", "2018", "--queue")
     assert Wave.objects.get().status == Wave.Status.QUEUED
     call_command("db_worker", "--backend", "background", "--batch", "--no-startup-delay")
     wave = Wave.objects.get()
