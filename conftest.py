@@ -63,19 +63,3 @@ def pytest_report_header(config):
     vendor = database["ENGINE"].rsplit(".", 1)[-1]
     where = database.get("HOST") or database["NAME"]
     return f"database: {vendor} ({where})"
-
-
-# The data the migrations create (Wagtail's root page, locales, the cartography's taxonomy),
-# as Django serialised it when it created the test database. Browser tests need it back after
-# another transactional test flushed the database; see tests/browser/conftest.py.
-MIGRATION_DATA: dict[str, str] = {}
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    from django.db import connections
-
-    contents = getattr(connections["default"], "_test_serialized_contents", None)
-    if contents:
-        MIGRATION_DATA["default"] = contents
-    yield

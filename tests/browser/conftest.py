@@ -6,6 +6,7 @@ saved to var/screenshots/. Requests to any other host than the live server are b
 fail the test: pages must work with no external request.
 """
 
+import importlib
 import os
 import re
 from pathlib import Path
@@ -53,25 +54,19 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(autouse=True)
 def _migration_data_restored():
-    """Put back the migrations' data when Django could not.
+    """Put back what data migrations create, when another transactional test flushed it.
 
-    Django restores it (serialized_rollback) through the connection object that created the
-    test database; once Playwright runs, the test may hold another connection object of the
-    same database, without that copy. Then we empty the database (without the post-migrate
-    signal, which would recreate content types with other keys) and load the copy ourselves.
+    Django's serialized_rollback restores it through the connection object that created the
+    test database, which the test no longer holds once Playwright runs; so we re-run the
+    idempotent seeders instead: the cartography's taxonomy (Wagtail's root page and locales
+    are recreated by the `site_pages` fixture).
     """
-    from django.core.management import call_command
-    from django.db import connections
-    from wagtail.models import Locale
+    from django.apps import apps
 
-    from conftest import MIGRATION_DATA
-
-    connection = connections["default"]
-    if "default" in MIGRATION_DATA and not Locale.objects.exists():
-        # Wagtail's first migration creates a locale: none means the database was flushed.
-        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-        connection.creation.deserialize_db_from_string(MIGRATION_DATA["default"])
-        connection._test_serialized_contents = MIGRATION_DATA["default"]
+    seed_taxonomy = importlib.import_module(
+        "observatoire.directory.migrations.0002_seed_taxonomy"
+    ).seed
+    seed_taxonomy(apps, None)
 
 
 @pytest.fixture(scope="session")
