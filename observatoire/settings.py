@@ -217,10 +217,11 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "txt", "xl
 # Cartography imports (`observatoire directory import`) refuse larger files.
 DIRECTORY_IMPORT_MAX_MB = envint("DIRECTORY_IMPORT_MAX_MB", "20")
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
-# Public forms (event registration, newsletter, contact): posts per visitor IP and hour, and
-# how many reverse proxies append to X-Forwarded-For (0: use the connection's address).
+# Public forms (event registration, newsletter, contact): posts per visitor IP and hour.
 EDITORIAL_POSTS_PER_HOUR = envint("EDITORIAL_POSTS_PER_HOUR", "10")
-EDITORIAL_PROXY_COUNT = envint("EDITORIAL_PROXY_COUNT", "0")
+# Reverse proxies that append to X-Forwarded-For (0: the connection's address is the visitor's):
+# every rate limit counts visitors, not the proxy (observatoire/ratelimit.py).
+PROXY_COUNT = envint("PROXY_COUNT", "0")
 # No request leaves the server at run time: no Gravatar, no update check, no news banner.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False

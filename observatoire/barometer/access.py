@@ -5,12 +5,13 @@ a copy of the database does not give access to any response. Each message carrie
 its own; all of them stay valid until the edition closes or staff revoke them.
 """
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
+
+from observatoire.ratelimit import client_hash as client_hash  # TODO: callers import it directly
 
 from .models import AccessFailure, AccessToken, Invitation, hash_token
 
@@ -28,12 +29,6 @@ def issue_token(*, invitation: Invitation) -> str:
     raw = new_token()
     AccessToken.objects.create(invitation=invitation, token_hash=hash_token(raw))
     return raw
-
-
-def client_hash(request) -> str:
-    """Who is guessing, kept as a salted hash of the IP address (no address is stored)."""
-    address = request.META.get("REMOTE_ADDR", "")
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{address}".encode()).hexdigest()
 
 
 def _window_start():

@@ -22,10 +22,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from observatoire.lib.xlsform import Form, evaluate, validate
+from observatoire.ratelimit import client_hash
 from observatoire.territories.models import Territory
 
 from . import survey
-from .access import TokenProblem, client_hash, is_rate_limited, open_token, record_failure
+from .access import TokenProblem, is_rate_limited, open_token, record_failure
 from .forms import RegistrationForm
 from .mail import contact_from_unsubscribe_token
 from .models import Contact, Edition, PageSave, Response

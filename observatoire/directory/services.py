@@ -1,7 +1,5 @@
 """Workflows of the directory that touch several models: moderated contributions."""
 
-import hashlib
-import hmac
 from typing import Any
 
 from django.conf import settings
@@ -13,19 +11,14 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from observatoire.ratelimit import hash_ip
+
 from .models import ENTRY_MODELS, Contribution, Entry
 from .schema import FieldError, Resolver, apply_values, parse_value, spec_by_name
 
 
 class ContributionError(Exception):
     """The contribution cannot be decided (already decided, target gone...)."""
-
-
-def hash_ip(ip: str | None) -> str:
-    """A keyed hash of the contributor's IP: enough to spot floods, not to identify anyone."""
-    if not ip:
-        return ""
-    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 def submit_contribution(

@@ -4,36 +4,14 @@ No Django state here, so importers, services and the benchmark generator can sha
 """
 
 import re
-import unicodedata
 from urllib.parse import urlsplit
 
-# Characters NFKD does not decompose into ASCII; French texts use the first ones often.
-_TRANSLITERATE = str.maketrans(
-    {
-        "œ": "oe",
-        "Œ": "OE",
-        "æ": "ae",
-        "Æ": "AE",
-        "ß": "ss",
-        "ø": "o",
-        "Ø": "O",
-        "đ": "d",
-        "ł": "l",
-        "Ł": "L",
-        "’": "'",
-        "‘": "'",
-        "«": " ",
-        "»": " ",
-        "&": " et ",
-    }
-)
+from observatoire.lib.text import fold
+
+# Names are compared on words: "Bricodeurs & Co" is "Bricodeurs et Co".
+_AMPERSAND = str.maketrans({"&": " et "})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _SPACES = re.compile(r"\s+")
-
-
-def strip_accents(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def normalise(text: str | None) -> str:
@@ -43,7 +21,7 @@ def normalise(text: str | None) -> str:
     """
     if not text:
         return ""
-    folded = strip_accents(text).lower()
+    folded = fold(text.translate(_AMPERSAND))
     return _SPACES.sub(" ", _NON_ALNUM.sub(" ", folded)).strip()
 
 

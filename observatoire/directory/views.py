@@ -12,7 +12,6 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,8 @@ from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from observatoire.ratelimit import client_ip, count_hit
 
 from . import maps
 from .datapackage import LICENCE, RESOURCE_NAMES, build_datapackage
@@ -49,7 +50,7 @@ from .search import (
     read_stamp,
     search,
 )
-from .services import hash_ip, submit_contribution
+from .services import submit_contribution
 from .text import normalise
 
 TEMPLATES = "directory/public/"
@@ -587,23 +588,6 @@ RATE_LIMIT = 10  # proposals per address and per hour; a workshop behind one add
 RATE_WINDOW = 3600
 
 
-def _rate_key(request) -> str:
-    return "directory:contributions:" + hash_ip(request.META.get("REMOTE_ADDR", "") or "unknown")
-
-
-def count_attempt(key: str) -> int:
-    """One more attempt for this key in the current window; returns the count so far.
-
-    Uses the default cache (LocMem: per process; a shared cache makes it global).
-    """
-    cache.add(key, 0, RATE_WINDOW)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, 1, RATE_WINDOW)
-        return 1
-
-
 def _correction_target(request):
     for code, entity in TYPE_VALUES.items():
         slug = request.GET.get(code)
@@ -623,7 +607,7 @@ def contribute(request):
     target = _correction_target(request)
     duplicates = []
     if request.method == "POST":
-        if count_attempt(_rate_key(request)) > RATE_LIMIT:
+        if count_hit("directory:contributions", request, window=RATE_WINDOW) > RATE_LIMIT:
             return render(request, TEMPLATES + "contribute_limit.html", status=429)
         form = ContributionForm(request.POST, target=target)
         if form.is_spam():
@@ -641,7 +625,7 @@ def contribute(request):
                     contributor_name=form.cleaned_data["contributor_name"],
                     contributor_email=form.cleaned_data["contributor_email"],
                     message=form.cleaned_data["message"],
-                    ip=request.META.get("REMOTE_ADDR"),
+                    ip=client_ip(request),
                 )
                 request.session["directory_contribution"] = {
                     "name": contribution.proposed_name or str(target or ""),

@@ -6,11 +6,11 @@ text, so both databases find "participation" when asked for "participatives".
 """
 
 import re
-import unicodedata
 
 import snowballstemmer
 
-_TRANSLITERATE = str.maketrans({"œ": "oe", "æ": "ae", "’": "'", "ß": "ss"})
+from observatoire.lib.text import fold
+
 _WORD = re.compile(r"[a-z0-9]+")
 _STEMMER = snowballstemmer.stemmer("french")
 
@@ -20,14 +20,6 @@ STOP_WORDS = frozenset(
     "meme mes moi mon n ne nos notre nous on ou par pas pour qu que qui s sa se ses son "
     "sur ta te tes toi ton tu un une vos votre vous y".split()
 )
-
-
-def fold(text: str | None) -> str:
-    """Lower-case text without accents: "Démocratie Œuvre" -> "democratie oeuvre"."""
-    if not text:
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text.lower().translate(_TRANSLITERATE))
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def words(text: str | None) -> list[str]:

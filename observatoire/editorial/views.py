@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -9,6 +10,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from taggit.models import Tag
+
+from observatoire.ratelimit import count_hit
 
 from . import services
 from .forms import ContactForm, PublicationFilterForm, RegistrationForm, SearchForm, SubscribeForm
@@ -28,7 +31,6 @@ from .models import (
     organization_json_ld,
 )
 from .search import site_search
-from .throttle import allow_post
 
 PAGE_SIZE = 20
 PARTNER_GROUPS = [
@@ -36,6 +38,12 @@ PARTNER_GROUPS = [
     (Partner.Kind.OPERATIONAL, _lazy("Partenaires opérationnels")),
 ]
 TOO_MANY = _lazy("Trop d'envois depuis votre connexion : réessayez dans une heure.")
+
+
+def allow_post(request, scope: str) -> bool:
+    """Count one post of a public form; False once over EDITORIAL_POSTS_PER_HOUR this hour."""
+    count = count_hit(f"editorial:{scope}", request, window=3600)
+    return count <= settings.EDITORIAL_POSTS_PER_HOUR
 
 
 def _page_of(request, queryset):

@@ -5,10 +5,9 @@ search queryset and the form field, so that the stored form and the query form a
 """
 
 import re
-import unicodedata
 
-# Ligatures that NFKD leaves alone (Œuilly, Cœuvres-et-Valsery).
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+from observatoire.lib.text import fold
+
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # Usual abbreviations of hagionyms, so that "St Etienne" finds Saint-Étienne.
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
@@ -23,8 +22,7 @@ def normalize_name(value: str, *, typing: bool = False) -> str:
     With `typing`, for a query being typed, a last word not yet followed by a space stays as
     it is: "st" may be the start of "Strasbourg" rather than "Saint".
     """
-    text = unicodedata.normalize("NFKD", (value or "").translate(_LIGATURES))
-    text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+    text = fold(value)
     words = _NOT_ALNUM.sub(" ", text).split()
     unfinished = typing and words and not _NOT_ALNUM.match(text[-1:] or " ")
     expanded = [_ABBREVIATIONS.get(word, word) for word in words]

@@ -53,6 +53,16 @@ def test_repeated_bad_tokens_are_rate_limited_even_for_a_good_one(client, bob_li
     assert client.get(start(bob_link), REMOTE_ADDR="10.0.0.2").status_code == 200
 
 
+def test_behind_a_proxy_one_guesser_does_not_lock_out_everybody(client, bob_link, settings):
+    settings.BAROMETER_TOKEN_FAILURES = 3
+    settings.PROXY_COUNT = 1
+    for attempt in range(3):
+        client.get(start(f"guess-{attempt}"), HTTP_X_FORWARDED_FOR="203.0.113.66")
+    assert client.get(start("x"), HTTP_X_FORWARDED_FOR="203.0.113.66").status_code == 429
+    # Same proxy address (REMOTE_ADDR), another visitor behind it.
+    assert client.get(start(bob_link), HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 200
+
+
 def test_failures_older_than_the_window_no_longer_count(client, bob_link, settings):
     settings.BAROMETER_TOKEN_FAILURES = 2
     client.get(start("guess-1"))

@@ -6,10 +6,10 @@ from observatoire.directory.models import Contribution, Organisation, Tool
 from observatoire.directory.services import (
     ContributionError,
     approve_contribution,
-    hash_ip,
     reject_contribution,
     submit_contribution,
 )
+from observatoire.ratelimit import hash_ip
 
 from . import factory
 

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from observatoire.directory import search, services
 from observatoire.directory.models import Contribution
 from observatoire.directory.views import RATE_LIMIT
+from observatoire.ratelimit import hash_ip
 
 from . import factory
 
@@ -62,7 +63,7 @@ def test_visitor_proposes_a_new_tool_that_waits_for_moderation(charlie, db):
         "is_open_source": "false",
     }
     assert contribution.contributor_email == "camille@example.org"
-    assert contribution.ip_hash == services.hash_ip("127.0.0.1")
+    assert contribution.ip_hash == hash_ip("127.0.0.1")
     thanks = charlie.get(response["Location"]).content.decode()
     assert "« Parlement et Citoyens »" in thanks
     assert "Vous recevrez un courriel" in thanks

@@ -8,7 +8,7 @@ def _editorial_settings(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://observatoire.example"
     settings.EDITORIAL_POSTS_PER_HOUR = 10
-    settings.EDITORIAL_PROXY_COUNT = 0
+    settings.PROXY_COUNT = 0
     from django.core.cache import cache
 
     cache.clear()

@@ -110,7 +110,7 @@ def test_honeypot_and_rate_limit_protect_the_form(charlie, settings):
 
 def test_rate_limit_counts_the_client_behind_the_proxy(charlie, settings):
     settings.EDITORIAL_POSTS_PER_HOUR = 1
-    settings.EDITORIAL_PROXY_COUNT = 1
+    settings.PROXY_COUNT = 1
     first = charlie.post(
         "/lettre/", {"email": "a@exemple.test"}, HTTP_X_FORWARDED_FOR="203.0.113.1"
     )
