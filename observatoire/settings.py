@@ -145,6 +145,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs (imports, invitation waves, report builds) go to a database-backed queue
 # that `observatoire db_worker --backend background` runs. Wagtail's own small housekeeping tasks stay immediate.
+# One cache shared by every server process and the task worker, kept in the database (its table
+# is made by the migration pages.0002): rate limits count across processes, and cached charts
+# and trends survive a restart. Nothing to run beside the database.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "observatoire_cache",
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", "20000")},
+    }
+}
+
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},

@@ -32,7 +32,7 @@ def test_the_address_is_never_kept_in_clear(settings):
     assert len(digest) == 64
 
 
-def test_counts_per_visitor_and_scope(settings):
+def test_counts_per_visitor_and_scope(settings, db):
     from django.core.cache import cache
 
     cache.clear()

@@ -14,7 +14,7 @@ URL = "/cartographie/contribuer/"
 
 
 @pytest.fixture(autouse=True)
-def clean_state():
+def clean_state(db):
     cache.clear()  # the rate limit counts per address in the default cache
     search.invalidate()
     yield

@@ -9,9 +9,6 @@ def _editorial_settings(settings):
     settings.SITE_URL = "https://observatoire.example"
     settings.EDITORIAL_POSTS_PER_HOUR = 10
     settings.PROXY_COUNT = 0
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 @pytest.fixture
