@@ -5,12 +5,14 @@ viewsets only. Saving or deleting a row marks the edition's cached results stale
 their recomputation (signals.invalidate).
 """
 
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
+from . import admin_views
 from .models import EditionReport, QuestionLink, Recode
 
 
@@ -68,3 +70,17 @@ class ResultsGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_viewsets():
     return ResultsGroup()
+
+
+admin_urls = (
+    [
+        path("<int:year>/", admin_views.status, name="status"),
+        path("<int:year>/calculer/", admin_views.refresh, name="refresh"),
+    ],
+    "barometer_results_admin",
+)
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [path("barometer/resultats/", include(admin_urls))]
