@@ -142,10 +142,10 @@ def download(request, year, name):
 
 
 def report(request, year):
-    from .report import build_report
+    from .report import report_pdf
 
     edition = _edition_or_404(request, year)
-    pdf = build_report(
+    pdf = report_pdf(
         edition, weighted=_weighted(request), base_url=request.build_absolute_uri("/")
     )
     response = HttpResponse(pdf, content_type="application/pdf")

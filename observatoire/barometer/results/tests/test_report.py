@@ -34,3 +34,17 @@ def test_report_function_and_command_write_a_pdf(small, tmp_path):
     output = tmp_path / "b.pdf"
     call_command("barometer", "report", "2018", "--output", str(output))
     assert "Méthodologie" in text_of(output.read_bytes())
+
+
+def test_the_site_builds_the_pdf_once_per_state_of_the_results(charlie, small, monkeypatch):
+    from .. import report
+
+    builds = []
+    render = report._render
+    monkeypatch.setattr(report, "_render", lambda *args: builds.append(1) or render(*args))
+    url = reverse("barometer_results:report", args=[2018])
+    first = charlie.get(url).content
+    assert charlie.get(url).content == first and len(builds) == 1
+    EditionReport.objects.create(edition=small.edition, introduction="Nouvelle introduction.")
+    assert "Nouvelle introduction." in text_of(charlie.get(url).content)
+    assert len(builds) == 2
