@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
 
-.PHONY: install browser demo test test-fast test-browser lint format bench lock clean
+.PHONY: install browser demo test test-fast test-browser lint format bench lock messages clean
 
 install: $(INSTALLED)
 
@@ -43,6 +43,12 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The English catalogue of the interface (the barometer keeps its own, in its app).
+messages: install
+	$(BIN)/observatoire makemessages -l en --ignore "observatoire/barometer/*" \
+		--ignore "observatoire/templates/barometer/*" --ignore ".venv/*" --ignore "node_modules/*" --ignore "var/*"
+	$(BIN)/observatoire compilemessages -l en --ignore ".venv/*" --ignore "node_modules/*"
 
 lock:
 	$(BIN)/python -m pip install --quiet uv

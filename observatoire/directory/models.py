@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel
@@ -124,8 +125,9 @@ class Tag(Term):
 
 class Function(Term):
     class Meta(Term.Meta):
-        verbose_name = _("fonction")
-        verbose_name_plural = _("fonctions")
+        # The barometer's contacts have a "fonction" too (a position): a context tells them apart.
+        verbose_name = pgettext_lazy("cartographie", "fonction")
+        verbose_name_plural = pgettext_lazy("cartographie", "fonctions")
 
 
 class Theme(Term):

@@ -4,9 +4,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from taggit.models import Tag
@@ -34,10 +33,10 @@ from .search import site_search
 
 PAGE_SIZE = 20
 PARTNER_GROUPS = [
-    (Partner.Kind.FINANCIAL, _lazy("Partenaires financiers")),
-    (Partner.Kind.OPERATIONAL, _lazy("Partenaires opérationnels")),
+    (Partner.Kind.FINANCIAL, gettext_lazy("Partenaires financiers")),
+    (Partner.Kind.OPERATIONAL, gettext_lazy("Partenaires opérationnels")),
 ]
-TOO_MANY = _lazy("Trop d'envois depuis votre connexion : réessayez dans une heure.")
+TOO_MANY = gettext_lazy("Trop d'envois depuis votre connexion : réessayez dans une heure.")
 
 
 def allow_post(request, scope: str) -> bool:
