@@ -8,6 +8,8 @@ import datetime
 from decimal import Decimal
 
 from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,33 +42,19 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Année")
 
 
-MONTHS_FR = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
-
-
 def format_date_fr(value: datetime.date | None, precision: str = DatePrecision.DAY) -> str:
-    """ "juin 2010", "2015" or "26 septembre 2018" depending on what is known."""
+    """ "juin 2010", "2015" or "26 septembre 2018" depending on what is known, in the active
+    language ("June 2010" on English pages)."""
     if value is None:
         return ""
     if precision == DatePrecision.YEAR:
         return str(value.year)
-    month = f"{MONTHS_FR[value.month - 1]} {value.year}"
+    month = date_format(value, "F Y")
     if precision == DatePrecision.MONTH:
         return month
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {month}"
+    if value.day == 1 and get_language() == "fr":
+        return f"1er {month}"
+    return date_format(value, "j F Y")
 
 
 class Rgaa(models.TextChoices):

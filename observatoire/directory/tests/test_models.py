@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from observatoire.directory.choices import format_date_fr
 from observatoire.directory.models import (
@@ -228,6 +229,9 @@ def test_key_dates_show_their_precision():
     assert key_date.slug == "2010-naissance-de-regards-citoyens"
     assert format_date_fr(datetime.date(2018, 9, 1), "day") == "1er septembre 2018"
     assert format_date_fr(datetime.date(2018, 9, 26), "year") == "2018"
+    with translation.override("en"):
+        assert format_date_fr(datetime.date(2010, 6, 1), "month") == "June 2010"
+        assert format_date_fr(datetime.date(2018, 9, 1), "day") == "1 September 2018"
 
 
 def test_public_address_follows_the_documented_pattern():
