@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from observatoire.ratelimit import client_hash as client_hash  # TODO: callers import it directly
-
 from .models import AccessFailure, AccessToken, Invitation, hash_token
 
 TOKEN_BYTES = 32

@@ -35,8 +35,8 @@ def render_chart(year: int, question: str, language: str) -> str:
     """Trusted HTML of one question of a published edition (chart, n, intervals, table)."""
     edition = public_edition(year)
     cache = results_for(edition, weighted=True)  # the public pages' weighted results
-    # The question page's block, without its cross-tabs (their charts are drawn per request).
-    block = presentation._block(cache.payload, question)
+    # The question page's block, without its cross-tabs: the chart is the payload's own.
+    block = presentation.question_block(cache.payload, question)
     if block is None:
         raise LookupError(
             f"la question « {question} » n'a pas de résultat publié dans l'édition {year}."

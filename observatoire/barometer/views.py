@@ -87,8 +87,13 @@ def token_page(view):
 
 
 def index(request):
-    editions = Edition.objects.public().select_related("questionnaire")
-    return render(request, "barometer/index.html", {"editions": editions})
+    editions = list(Edition.objects.public().select_related("questionnaire"))
+    context = {
+        "editions": editions,
+        "published_count": sum(e.status == Edition.Status.PUBLISHED for e in editions),
+        "can_see_results": request.user.is_staff,
+    }
+    return render(request, "barometer/index.html", context)
 
 
 # --- The journey ------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from observatoire.barometer.models import Edition
-from observatoire.lib.charts import chart_for, data_table, format_percent, render_svg
+from observatoire.lib.charts import chart_for, data_table, format_percent
 from observatoire.lib.stats import (
     QuestionEstimate,
     WeightingResult,
@@ -24,6 +24,7 @@ from observatoire.lib.stats import (
 )
 from observatoire.lib.xlsform.model import iter_elements
 
+from .charts import Chart, render_many
 from .data import KIND_LABELS, REPEAT, EditionData, load_edition, responses_version
 from .models import ResultsCache
 
@@ -159,8 +160,8 @@ def _costs(data: EditionData, weighting: WeightingResult, weighted: bool) -> dic
     return out
 
 
-def chart_svg(estimate: QuestionEstimate, chart_id: str) -> str:
-    return render_svg(chart_for(estimate), title=estimate.label, chart_id=chart_id)
+def chart_of(estimate: QuestionEstimate, chart_id: str) -> Chart:
+    return Chart(chart_for(estimate), estimate.label, chart_id)
 
 
 def analyse(data: EditionData, *, weighted: bool = True, charts: bool = True) -> dict[str, Any]:
@@ -189,12 +190,18 @@ def analyse(data: EditionData, *, weighted: bool = True, charts: bool = True) ->
     }
     for name, estimate in analysis.estimates.items():
         payload["tables"][name] = data_table(estimate)
-        if charts:
-            payload["charts"][name] = chart_svg(estimate, f"chart-{name}")
+    if charts:
+        names = list(analysis.estimates)
+        svgs = render_many(chart_of(analysis.estimates[name], f"chart-{name}") for name in names)
+        payload["charts"] = dict(zip(names, svgs, strict=True))
     return payload
 
 
 def compute_results(*, edition: Edition, weighted: bool = True) -> ResultsCache:
+    """Analyse the edition and store it; the question pages' cross-tab charts are then drawn
+    by a background task (`tasks.warm_charts`), queued once this transaction commits."""
+    from .tasks import queue_warm_charts
+
     version = responses_version(edition)
     started = time.perf_counter()
     data = load_edition(edition)
@@ -214,6 +221,7 @@ def compute_results(*, edition: Edition, weighted: bool = True) -> ResultsCache:
             )
     except IntegrityError:  # computed at the same time by the worker: theirs is as good
         cache = ResultsCache.objects.get(edition=edition, weighted=weighted)
+    queue_warm_charts(edition.pk, weighted)
     return cache
 
 

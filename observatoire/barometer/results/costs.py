@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 
 from observatoire.directory.choices import BUDGET_BOUNDS, BudgetBracket, DecisionEffect
 from observatoire.directory.models import Initiative
-from observatoire.lib.charts import chart_for, data_table, format_number, render_svg
+from observatoire.lib.charts import chart_for, data_table, format_number
 from observatoire.lib.stats import (
     Option,
     QuestionEstimate,
@@ -27,6 +27,7 @@ from observatoire.lib.stats import (
 )
 from observatoire.territories.models import FrameMember
 
+from .charts import Chart, render_many
 from .compute import threshold
 from .data import KIND_LABELS, REPEAT
 
@@ -87,7 +88,7 @@ def _figure(data: dict | None, chart_id: str) -> dict[str, Any] | None:
     estimate = QuestionEstimate.from_dict(data)
     return {
         "label": estimate.label,
-        "svg": mark_safe(render_svg(chart_for(estimate), title=estimate.label, chart_id=chart_id)),
+        "chart": Chart(chart_for(estimate), estimate.label, chart_id),  # rendered by present()
         "table": data_table(estimate),
     }
 
@@ -139,6 +140,10 @@ def present(costs: dict[str, Any] | None, prefix: str) -> list[dict[str, Any]]:
                 "figures": [f for f in figures if f],
             }
         )
+    figures = [figure for block in blocks for figure in block["figures"]]
+    svgs = render_many(figure.pop("chart") for figure in figures)
+    for figure, svg in zip(figures, svgs, strict=True):
+        figure["svg"] = mark_safe(svg)  # rendered by lib.charts, escaped there
     return blocks
 
 

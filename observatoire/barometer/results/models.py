@@ -6,6 +6,7 @@ JSON (ResultsCache); pages read the JSON, never the responses. See docs/baromete
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from observatoire.barometer.models import Edition, Response
@@ -184,3 +185,23 @@ class PromotedScheme(models.Model):
 
     def __str__(self):
         return f"Fiche {self.index} de la réponse {self.response_id} → {self.initiative_id}"
+
+
+class RenderedChart(models.Model):
+    """vl-convert's SVG of one Vega-Lite spec, keyed by the spec's content (see charts.py).
+
+    The SVG is kept as rendered, before `make_accessible`: its title and ids differ per page.
+    Rows unused for 30 days are pruned by `tasks.refresh_results`.
+    """
+
+    digest = models.CharField(_("empreinte"), max_length=64, primary_key=True)
+    svg = models.TextField("SVG")
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    used_at = models.DateTimeField(_("utilisé le"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("graphique rendu")
+        verbose_name_plural = _("graphiques rendus")
+
+    def __str__(self):
+        return self.digest[:12]

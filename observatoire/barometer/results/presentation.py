@@ -2,14 +2,16 @@
 
 from typing import Any
 
+from django.core.cache import cache as django_cache
 from django.utils.safestring import mark_safe
 
-from observatoire.lib.charts import chart_for, data_table, render_svg
+from observatoire.lib.charts import chart_for, data_table
 from observatoire.lib.charts.format import format_percent
 from observatoire.lib.stats import QuestionEstimate, crosstab, other_texts
 
+from .charts import Chart, estimate_spec, raw_svgs, render_many
 from .compute import DIMENSION_LABELS, threshold, weigh
-from .data import load_edition
+from .data import load_edition, responses_version
 from .models import EditionReport
 
 
@@ -18,7 +20,7 @@ def _estimate(payload, name) -> QuestionEstimate | None:
     return QuestionEstimate.from_dict(data) if data else None
 
 
-def _block(payload, name) -> dict[str, Any] | None:
+def question_block(payload, name) -> dict[str, Any] | None:
     data = payload["analysis"]["estimates"].get(name)
     if data is None:
         return None
@@ -40,7 +42,7 @@ def _block(payload, name) -> dict[str, Any] | None:
 def sections(payload) -> list[dict[str, Any]]:
     out = []
     for section in payload["sections"]:
-        blocks = [b for b in (_block(payload, name) for name in section["questions"]) if b]
+        blocks = [b for b in (question_block(payload, name) for name in section["questions"]) if b]
         if blocks:
             out.append({"name": section["name"], "label": section["label"], "questions": blocks})
     return out
@@ -77,32 +79,54 @@ def introduction(edition) -> list[str]:
 
 
 def question_detail(payload, name) -> dict[str, Any] | None:
-    block = _block(payload, name)
+    """The question's block with its cross-tabs by type, band and région."""
+    block = question_block(payload, name)
     if block is None:
         return None
-    crossings = []
+    crossings = _crossing_charts(payload, name)
+    svgs = render_many(chart for _label, _estimate, chart in crossings)
+    block["crossings"] = [
+        _crossing(estimate, label, svg)
+        for (label, estimate, _chart), svg in zip(crossings, svgs, strict=True)
+    ]
+    return block
+
+
+def _crossing_charts(payload, name) -> list[tuple[str, QuestionEstimate, Chart]]:
+    out = []
     for dimension, estimates in payload["analysis"]["crosstabs"].items():
         data = estimates.get(name)
         if data is None:
             continue
         estimate = QuestionEstimate.from_dict(data)
-        crossings.append(
-            _crossing(estimate, DIMENSION_LABELS.get(dimension, dimension), f"{name}-{dimension}")
+        label = DIMENSION_LABELS.get(dimension, dimension)
+        chart = Chart(
+            estimate_spec(data), f"{estimate.label} — {label}", f"chart-{name}-{dimension}"
         )
-    block["crossings"] = crossings
-    return block
+        out.append((label, estimate, chart))
+    return out
 
 
-def _crossing(estimate: QuestionEstimate, label: str, chart_id: str) -> dict[str, Any]:
+def warm_crossings(payload) -> int:
+    """Render (into the render cache) every question's cross-tabs, so that no visitor waits
+    for them; returns how many charts there are."""
+    specs = [
+        chart.spec
+        for name in payload["analysis"]["estimates"]
+        for _label, _estimate, chart in _crossing_charts(payload, name)
+    ]
+    raw_svgs(specs)
+    return len(specs)
+
+
+def _crossing_chart(estimate: QuestionEstimate, label: str, chart_id: str) -> Chart:
+    return Chart(chart_for(estimate), f"{estimate.label} — {label}", f"chart-{chart_id}")
+
+
+def _crossing(estimate: QuestionEstimate, label: str, svg: str) -> dict[str, Any]:
     return {
         "label": label,
-        "svg": mark_safe(
-            render_svg(
-                chart_for(estimate),
-                title=f"{estimate.label} — {label}",
-                chart_id=f"chart-{chart_id}",
-            )
-        ),
+        "svg": mark_safe(svg),  # rendered by lib.charts, escaped there
         "table": data_table(estimate),
         "test": estimate.test,
     }
@@ -124,20 +148,33 @@ def crossing_questions(payload, name) -> list[tuple[str, str]]:
 
 
 def cross_by_question(edition, name, by, *, weighted) -> dict[str, Any]:
-    data = load_edition(edition)
-    weighting = weigh(data)
-    spec = data.spec(name)
-    estimate = crosstab(
-        spec,
-        data.answers,
-        weighting,
-        by=by,
-        by_question=data.spec(by),
-        weighted=weighted,
-        threshold=threshold(),
-        group_labels=data.group_labels,
-    )
-    return _crossing(estimate, data.spec(by).label, f"{name}-par-{by}")
+    """`name` crossed with the single-choice question `by`, computed from the responses.
+
+    The estimate and its spec are kept in Django's cache for the current responses (their
+    fingerprint is in the key), the SVG in the render cache: only the first visit of a
+    crossing weighs the responses.
+    """
+    version = responses_version(edition)
+    key = f"barometer-crossing:{edition.pk}:{version}:{weighted}:{threshold()}:{name}:{by}"
+    found = django_cache.get(key)
+    if found is None:
+        data = load_edition(edition)
+        estimate = crosstab(
+            data.spec(name),
+            data.answers,
+            weigh(data),
+            by=by,
+            by_question=data.spec(by),
+            weighted=weighted,
+            threshold=threshold(),
+            group_labels=data.group_labels,
+        )
+        label = data.spec(by).label
+        chart = _crossing_chart(estimate, label, f"{name}-par-{by}")
+        found = {"label": label, "estimate": estimate.to_dict(), "chart": tuple(chart)}
+        django_cache.set(key, found, 3600)
+    estimate = QuestionEstimate.from_dict(found["estimate"])
+    return _crossing(estimate, found["label"], render_many([Chart(*found["chart"])])[0])
 
 
 def other_texts_of(edition, name) -> list[dict[str, Any]]:

@@ -6,9 +6,10 @@ from typing import Any
 from django.core.cache import cache as django_cache
 from django.utils.safestring import mark_safe
 
-from observatoire.lib.charts import render_svg, trend_lines, trend_table
+from observatoire.lib.charts import trend_lines, trend_table
 from observatoire.lib.stats import QuestionEstimate, trend
 
+from .charts import render_cached
 from .compute import results_for
 from .models import QuestionLink
 
@@ -63,7 +64,7 @@ def _trends(caches) -> list[dict[str, Any]]:
             {
                 "name": name,
                 "label": data["label"],
-                "svg": render_svg(
+                "svg": render_cached(
                     trend_lines(result), title=data["label"], chart_id=f"trend-{name}"
                 ),
                 "table": trend_table(result),

@@ -145,9 +145,7 @@ def report(request, year):
     from .report import report_pdf
 
     edition = _edition_or_404(request, year)
-    pdf = report_pdf(
-        edition, weighted=_weighted(request), base_url=request.build_absolute_uri("/")
-    )
+    pdf = report_pdf(edition, weighted=_weighted(request), base_url=request.build_absolute_uri("/"))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="barometre-{edition.year}.pdf"'
     return response
@@ -161,8 +159,12 @@ def trends(request):
     )
     if not _can_see_all(request):
         editions = editions.filter(status=Edition.Status.PUBLISHED)
-    context = trend_context(list(editions.order_by("year")), weighted=_weighted(request))
+    editions = list(editions.order_by("year"))
+    context = trend_context(editions, weighted=_weighted(request))
     context["is_staff"] = _can_see_all(request)
+    context["is_demo"] = DemoEdition.objects.filter(edition__in=editions).exists()
+    context["published"] = all(e.status == Edition.Status.PUBLISHED for e in editions)
+    context["weighted"] = _weighted(request)
     return render(request, "barometer/results/trends.html", context)
 
 

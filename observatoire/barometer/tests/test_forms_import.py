@@ -49,7 +49,7 @@ CHOICES = [["list_name", "name", "label"], ["oui_non", "oui", "Oui"], ["oui_non"
 
 
 def test_the_demo_questionnaires_import_with_their_fiche_dispositif(draft):
-    for year in (2018, 2026):
+    for year in (2017, 2018, 2026):
         questionnaire = import_questionnaire(
             edition=draft,
             source=(DEMO / f"barometre-{year}.xlsx").read_bytes(),
@@ -60,7 +60,7 @@ def test_the_demo_questionnaires_import_with_their_fiche_dispositif(draft):
         assert questionnaire.question_count >= 60
     draft.refresh_from_db()
     assert draft.questionnaire.form_id == "barometre_2026"
-    assert draft.questionnaires.count() == 2
+    assert draft.questionnaires.count() == 3
 
 
 def test_export_gives_back_a_workbook_that_parses_to_the_same_form(draft, tmp_path):

@@ -29,7 +29,25 @@ def render_svg(
 ) -> str:
     """The SVG of a spec, with role="img", a <title> and a <desc> that name it for screen
     readers (`description` defaults to the spec's own). Numbers follow `locale`."""
-    svg = vl_convert.vegalite_to_svg(spec, format_locale=cast(Any, locale), allowed_base_urls=[])
+    svg = render_raw(spec, locale=locale)
+    return label_svg(svg, spec, title=title, description=description, chart_id=chart_id)
+
+
+def render_raw(spec: dict[str, Any], *, locale: str = "fr-FR") -> str:
+    """vl-convert's SVG of a spec, not yet accessible: what a cache may keep and share."""
+    return vl_convert.vegalite_to_svg(spec, format_locale=cast(Any, locale), allowed_base_urls=[])
+
+
+def label_svg(
+    svg: str,
+    spec: dict[str, Any],
+    *,
+    title: str,
+    description: str | None = None,
+    chart_id: str | None = None,
+) -> str:
+    """`make_accessible` with render_svg's defaults: the spec's description, an id from the
+    title and the description."""
     description = description or str(spec.get("description") or "")
     digest = hashlib.sha1(f"{title}\n{description}".encode(), usedforsecurity=False).hexdigest()[
         :10

@@ -139,6 +139,23 @@ def test_2026_variant_adds_a_partner_and_rewords_a_question(
     assert len(form_2026.questions()) < len(form_2018.questions())
 
 
+def test_2017_variant_renames_one_question_lacks_one_option_and_rewords_another(
+    form_2018: Form,
+) -> None:
+    form_2017 = parse_xlsform(build_demo.path_for(2017))
+    assert form_2017.form_id == "barometre_2017" and not form_2017.warnings
+    names_2017 = {q.name for q in form_2017.questions()}
+    names_2018 = {q.name for q in form_2018.questions()}
+    # Renamed in 2018 (the demo joins the two names with a QuestionLink).
+    assert names_2017 - names_2018 == {"connaissance_civic_tech", "projet_dispositif"}
+    assert names_2018 - names_2017 == {"civic_tech", "nouveaux_dispositifs"}
+    assert form_2017.question("connaissance_civic_tech").list_name == "connaissance"
+    schemes_2017 = [c.name for c in form_2017.choice_lists["dispositifs"]]
+    schemes_2018 = [c.name for c in form_2018.choice_lists["dispositifs"]]
+    assert set(schemes_2018) - set(schemes_2017) == {"cartographie"}
+    assert [p.name for p in form_2017.pages] == [p.name for p in form_2018.pages]
+
+
 def test_command_line_check_lists_problems_and_sets_the_exit_status(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -62,9 +62,14 @@ def test_demo_twice_duplicates_nothing_and_prints_the_password_once(tmp_path):
         "shell",
         "-c",
         "from wagtail.models import Page; from django.contrib.auth.models import User; "
-        "print(Page.objects.count(), User.objects.count())",
+        "from observatoire.barometer.models import Edition, Invitation, Message, Response; "
+        "print(Page.objects.count(), User.objects.count(), Invitation.objects.count(), "
+        "Message.objects.count(), Response.objects.count(), "
+        "sorted(Edition.objects.values_list('year', 'status')))",
     ]
     before = subprocess.run(count, env=_env(tmp_path), capture_output=True, text=True, check=True)
+    assert "[(2017, 'published'), (2018, 'published'), (2026, 'open')]" in before.stdout
+    assert "Lien personnel de démonstration, questionnaire 2026" in first.stdout
     second = subprocess.run(
         [*OBSERVATOIRE, "demo", "--no-serve"],
         env=_env(tmp_path),
@@ -75,6 +80,7 @@ def test_demo_twice_duplicates_nothing_and_prints_the_password_once(tmp_path):
     assert second.returncode == 0, second.stderr
     assert "mot de passe «" not in second.stdout
     assert "déjà présent" in second.stdout
+    assert "Lien personnel de démonstration, questionnaire 2026" in second.stdout
     after = subprocess.run(count, env=_env(tmp_path), capture_output=True, text=True, check=True)
     assert before.stdout == after.stdout
 

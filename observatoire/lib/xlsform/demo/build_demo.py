@@ -1,9 +1,13 @@
-"""Build the demo barometer questionnaires (2018 and a trimmed 2026 edition) as XLSForm files.
+"""Build the demo barometer questionnaires (2017, 2018 and a trimmed 2026) as XLSForm files.
 
     .venv/bin/python -m observatoire.lib.xlsform.demo.build_demo
 
-writes barometre-2018.xlsx and barometre-2026.xlsx beside this file. Those files are the
-documents staff open in a spreadsheet; this script is their readable source. Questions and
+writes barometre-2017.xlsx, barometre-2018.xlsx and barometre-2026.xlsx beside this file. Those
+files are the documents staff open in a spreadsheet; this script is their readable source.
+The 2017 variant is ours (the slides show only 2018): it gives the demo's trends a question
+renamed in 2018 (`connaissance_civic_tech` → `civic_tech`), an option added in 2018
+(`cartographie`) and a question reworded beyond comparison (`projet_dispositif` →
+`nouveaux_dispositifs`). Questions and
 answer scales come from the 2018 results presented at the Forum des Interconnectés (Lyon,
 4 December 2018). Lists the slides do not show are marked "reconstructed" below and in
 docs/xlsform.md; the real questionnaire had 32 questions and a fiche-dispositif of 71 data
@@ -412,8 +416,33 @@ def _grid(name: str, fr: str, en: str, items: list[tuple[str, str, str]], prefix
     return [*rows, end("group", name)]
 
 
+def _plans(edition: int) -> Row:
+    """The question on future schemes: reworded in 2018 and again in 2026."""
+    if edition < 2018:
+        # So unlike 2018's question that the demo links the two as not comparable.
+        return q(
+            "select_one oui_non",
+            "projet_dispositif",
+            "Votre collectivité a-t-elle engagé une réflexion sur la participation citoyenne "
+            "en ligne ?",
+            "Has your local government started thinking about online citizen participation?",
+        )
+    if edition == 2018:
+        return q(
+            "select_one oui_non",
+            "nouveaux_dispositifs",
+            f"Prévoyez-vous de nouveaux dispositifs en {edition + 1} ?",
+            f"Do you plan new schemes in {edition + 1}?",
+        )
+    return q(
+        "select_one oui_non",
+        "nouveaux_dispositifs",
+        "Prévoyez-vous de mettre en place de nouveaux dispositifs dans les douze prochains mois ?",
+        "Do you plan to set up new schemes in the next twelve months?",
+    )
+
+
 def survey_rows(edition: int) -> list[Row]:
-    next_year = edition + 1
     rows: list[Row] = [
         begin("group", "accueil", "Bienvenue", "Welcome", appearance="field-list"),
         q(
@@ -466,17 +495,7 @@ def survey_rows(edition: int) -> list[Row]:
             **exclusive("aucun"),
         ),
         other("dispositifs_autre", "dispositifs"),
-        q(
-            "select_one oui_non",
-            "nouveaux_dispositifs",
-            f"Prévoyez-vous de nouveaux dispositifs en {next_year} ?"
-            if edition == 2018
-            else "Prévoyez-vous de mettre en place de nouveaux dispositifs dans les douze "
-            "prochains mois ?",
-            f"Do you plan new schemes in {next_year}?"
-            if edition == 2018
-            else "Do you plan to set up new schemes in the next twelve months?",
-        ),
+        _plans(edition),
         q(
             "select_multiple partenaires",
             "accompagnement",
@@ -559,10 +578,18 @@ def survey_rows(edition: int) -> list[Row]:
             "civic_tech",
             "Avez-vous déjà entendu parler de « civic tech » ou « govtech » ?",
             "Have you heard of 'civic tech' or 'govtech'?",
+        )
+        if edition >= 2018
+        # Renamed in 2018, when "govtech" joined the wording (the demo links the two names).
+        else q(
+            "select_one connaissance",
+            "connaissance_civic_tech",
+            "Avez-vous déjà entendu parler de « civic tech » ?",
+            "Have you heard of 'civic tech'?",
         ),
         end("group", "information"),
     ]
-    if edition == 2018:
+    if edition < 2026:
         rows += [
             begin(
                 "group",
@@ -746,7 +773,7 @@ def _fiche(edition: int) -> list[Row]:
             "Has the scheme been evaluated?",
         ),
     ]
-    if edition == 2018:
+    if edition < 2026:
         rows += [
             q(
                 "select_one likert",
@@ -805,11 +832,15 @@ def choice_lists(edition: int) -> dict[str, list[tuple[str, str, str]]]:
                 "Yes, a public agency (ANCT, Etalab...)",
             ),
         )
+    schemes = list(SCHEMES)
+    if edition < 2018:
+        # Participatory mapping joined the list in 2018: the trends show it absent in 2017.
+        schemes = [scheme for scheme in schemes if scheme[0] != "cartographie"]
     lists = {
         "oui_non": YES_NO,
         "type_collectivite": TERRITORY_KINDS,
         "fonction": ROLES,
-        "dispositifs": SCHEMES,
+        "dispositifs": schemes,
         "partenaires": partners,
         "tranches_budget": BUDGET_BRACKETS,
         "likert": LIKERT,
@@ -818,7 +849,7 @@ def choice_lists(edition: int) -> dict[str, list[tuple[str, str, str]]]:
         "fonction_dispositif": FUNCTIONS,
         "effet": EFFECTS,
     }
-    if edition == 2018:
+    if edition < 2026:
         lists["difficultes"] = DIFFICULTIES
     return lists
 
@@ -860,7 +891,7 @@ def _table(columns: list[str], rows: list[Row]) -> list[list[Any]]:
 
 
 def build(edition: int) -> bytes:
-    """The XLSForm workbook of an edition (2018, or the trimmed 2026 variant)."""
+    """The XLSForm workbook of an edition (2018, or its 2017 and trimmed 2026 variants)."""
     choice_rows = [
         {"list_name": list_name, "name": name, f"label::{FR}": fr, f"label::{EN}": en}
         for list_name, items in choice_lists(edition).items()
@@ -875,7 +906,7 @@ def build(edition: int) -> bytes:
     )
 
 
-EDITIONS = (2018, 2026)
+EDITIONS = (2017, 2018, 2026)
 
 
 def path_for(edition: int) -> Path:
