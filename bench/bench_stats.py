@@ -114,8 +114,9 @@ def polars_aggregation(specs, answers, weights, kinds):
 
 def svy_per_column(weighting, kinds, columns: int):
     """What svy costs per 0/1 column for a Korn-Graubard proportion, overall then by kind, on the
-    raked sample (svy credits the raking in the variance): the alternative to the vectorised
-    estimator of observatoire/lib/stats/variance.py, which the tests check against svy."""
+    raked sample (svy credits the raking in the variance, as variance.py does): the alternative
+    to the vectorised estimator of observatoire/lib/stats/variance.py, which the tests check
+    against svy (test_stats_variance.py)."""
     rng = np.random.default_rng(3)
     n = len(kinds)
     extra = {
@@ -185,8 +186,8 @@ def speed_rows():
             "value": per_column * estimated_columns,
             "unit": "s",
             "note": f"{per_column * 1000:.0f} ms per column (overall + by kind) × "
-            f"{estimated_columns} columns, without quantiles; on a fixed-weight design the "
-            "vectorised estimator gives svy's figures (tests)",
+            f"{estimated_columns} columns, without quantiles; the vectorised estimator gives "
+            "svy's figures, raking credited (tests)",
         },
     ]
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..stats.estimates import SUPPRESSED_LABEL, EstimateRow, QuestionEstimate
 from ..stats.questions import as_spec
-from ..stats.trends import TrendResult
+from ..stats.trends import DistributionTest, TrendResult
 from .format import format_interval, format_number, format_percent
 
 STATISTIC_LABELS = {
@@ -148,5 +148,18 @@ def trend_table(trend: TrendResult) -> dict[str, Any]:
         "caption": f"Évolution : {trend.label}",
         "headers": headers,
         "rows": rows,
-        "notes": list(trend.notes),
+        "notes": [*trend.notes, *map(_distribution_note, trend.distribution_tests)],
     }
+
+
+def _distribution_note(test: DistributionTest) -> str:
+    """ "Distribution 2018 → 2026 : différence significative (F = 4,21 ; p = 0,003)"."""
+    subject = f"Distribution{f' ({test.item_label})' if test.item_label else ''}"
+    where = f"{subject} {test.previous_edition} → {test.edition}"
+    if not test.tested:
+        return f"{where} : non testée ({test.note})"
+    verdict = "différence significative" if test.significant else "pas de différence significative"
+    p_value = test.p_value or 0.0
+    p_text = "p < 0,001" if p_value < 0.001 else f"p = {format_number(p_value, 3)}"
+    figures = f"F = {format_number(test.statistic, 2)} ; {p_text}"
+    return f"{where} : {verdict} ({figures})"

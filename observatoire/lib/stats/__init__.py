@@ -18,7 +18,14 @@ from .estimates import (
 )
 from .questions import Option, QuestionSpec, as_spec, bracket_bounds, questions_from_form
 from .recoding import Recode, apply_recoding, other_texts
-from .trends import QuestionLink, QuestionMatch, TrendResult, match_questions, trend
+from .trends import (
+    DistributionTest,
+    QuestionLink,
+    QuestionMatch,
+    TrendResult,
+    match_questions,
+    trend,
+)
 from .variance import CI_METHODS, CiMethod
 from .weighting import (
     Cell,
@@ -40,6 +47,7 @@ __all__ = [
     "CiMethod",
     "CostRange",
     "CostSummary",
+    "DistributionTest",
     "EditionAnalysis",
     "EstimateRow",
     "Option",

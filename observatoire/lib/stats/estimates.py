@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import polars as pl
 import svy
+from scipy import sparse
 
 from .questions import QuestionSpec, as_spec, specs_by_name
 from .variance import (
+    Calibration,
     CiMethod,
     Design,
     Estimates,
@@ -62,7 +64,9 @@ class EstimateRow:
     suppressed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is a scalar: a shallow copy, not dataclasses.asdict's recursive one
+        # (thousands of rows per edition).
+        return dict(vars(self))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> EstimateRow:
@@ -87,6 +91,11 @@ class QuestionEstimate:
     notes: list[str] = field(default_factory=list)
     test: dict[str, Any] | None = None
     spec: dict[str, Any] = field(default_factory=dict)
+    # Single, bracket and Likert questions: the covariance matrix of the overall shares, per
+    # item ("" without items): {"keys": [...], "matrix": [[...]], "df": design df}, for the
+    # test of change of a whole distribution (trends.py). Left out when suppressed; None in
+    # caches made before it existed.
+    covariance: dict[str, dict[str, Any]] | None = None
 
     @property
     def suppressed(self) -> bool:
@@ -120,6 +129,7 @@ class QuestionEstimate:
             "notes": list(self.notes),
             "test": self.test,
             "spec": self.spec,
+            "covariance": self.covariance,
         }
 
     @classmethod
@@ -141,6 +151,7 @@ class QuestionEstimate:
             notes=list(data.get("notes") or []),
             test=data.get("test"),
             spec=dict(data.get("spec") or {}),
+            covariance=data.get("covariance"),
         )
 
 
@@ -153,42 +164,74 @@ def _is_missing(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def choice_codes(column: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """A select_one column as integer codes into its answers as strings (-1 where unanswered):
+    one hash pass (pandas' factorize) instead of a string comparison per option."""
+    raw, uniques = pd.factorize(column)  # arrow strings are encoded by arrow, NA → -1
+    return _as_texts(raw, uniques)
+
+
+def _as_texts(raw: np.ndarray, uniques: Any) -> tuple[np.ndarray, list[str]]:
+    """Factorized codes over answers written as text: 1 and "1" are the same answer, and ""
+    is no answer (-1)."""
+    texts = [str(value) for value in uniques]
+    merged, labels = pd.factorize(np.array([*texts, ""], dtype=object))
+    empty = merged[-1]
+    remap = np.append(np.where(merged == empty, -1, merged - (merged > empty))[:-1], -1)
+    return remap[raw].astype(np.int64), [str(label) for label in labels if label != ""]
+
+
 def choice_values(column: pd.Series) -> pd.Series:
     """A select_one column as strings, None where unanswered."""
-    text = column.astype("string")
-    keep = (text.notna() & (text != "")).to_numpy(dtype=bool, na_value=False)
-    values = text.fillna("").to_numpy(dtype=object)
-    values[~keep] = None
+    codes, labels = choice_codes(column)
+    values = np.array([*labels, None], dtype=object)[codes]
     return pd.Series(values, index=column.index, dtype=object)
+
+
+def _parse_set(value: Any) -> frozenset[str] | None:
+    if isinstance(value, str):
+        return frozenset(value.split())
+    if isinstance(value, list | tuple | set | frozenset | np.ndarray):
+        return frozenset(str(v) for v in value)
+    return None
 
 
 def choice_sets(column: pd.Series) -> pd.Series:
     """A select_multiple column as frozensets, None where not answered."""
+    return column.map(_parse_set)
 
-    def parse(value: Any) -> frozenset[str] | None:
-        if isinstance(value, str):
-            return frozenset(value.split())
-        if isinstance(value, list | tuple | set | frozenset | np.ndarray):
-            return frozenset(str(v) for v in value)
-        return None
 
-    return column.map(parse)
+def ticked_matrix(column: pd.Series) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A select_multiple column as (answered mask, rows × choices 0/1 matrix, choice names),
+    choices in order of first appearance: one flat pass over the ticks, no set per answer."""
+    values = column.to_numpy(dtype=object)
+    collections = (list, tuple, set, frozenset, np.ndarray)
+    lists: list[Any] = [
+        value.split()
+        if isinstance(value, str)
+        else (value if isinstance(value, collections) else None)
+        for value in values
+    ]
+    answered = np.array([v is not None for v in lists], dtype=bool)
+    lengths = np.array([0 if v is None else len(v) for v in lists], dtype=np.int64)
+    flat = [choice for v in lists if v is not None for choice in v]
+    codes, names = _as_texts(*pd.factorize(np.array(flat, dtype=object)))
+    matrix = np.zeros((len(values), len(names)))
+    rows = np.repeat(np.arange(len(values)), lengths)
+    ticked = codes >= 0  # an empty choice name ticks nothing
+    matrix[rows[ticked], codes[ticked]] = 1.0
+    return answered, matrix, names
 
 
 def number_values(column: pd.Series) -> np.ndarray:
     """Numbers, French style accepted ("1,5", "12 000"); NaN where empty or not a number."""
     if pd.api.types.is_numeric_dtype(column.dtype):
         return column.to_numpy(dtype=float, na_value=np.nan)
-    text = column.map(
-        lambda v: (
-            None
-            if _is_missing(v)
-            else str(v)
-            .replace("\u202f", "")
-            .replace("\u00a0", "")
-            .replace(" ", "")
-            .replace(",", ".")
-        )
+    # Vectorised string methods: a Python call per answer costs more than the whole estimate.
+    text = (
+        column.astype("string")
+        .str.replace(r"[\s\u202f\u00a0]", "", regex=True)
+        .str.replace(",", ".", regex=False)
     )
     return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
@@ -265,18 +308,41 @@ class Analysis:
                 [weighting.cell_population[str(label)] for label in labels], dtype=float
             )
             weights = weighting.weights.to_numpy(dtype=float)
+            calibration = self._calibration(psu)
         else:
             # Unweighted: a simple random sample of the respondents out of the covered frame.
             stratum_codes = np.zeros(n, dtype=np.int64)
             population = np.array([float(weighting.population_size)])
             n_psu = int(psu.max()) + 1 if n else 0
             weights = np.full(n, weighting.population_size / max(n_psu, 1))
+            calibration = None
         return Design(
             weights=weights,
             stratum=np.asarray(stratum_codes, dtype=np.int64),
             psu=psu,
             population=population,
+            calibration=calibration,
         )
+
+    def _calibration(self, psu: np.ndarray) -> Calibration | None:
+        """The raking's margins as PSU-level indicators, with the cell weights as regression
+        weights (a PSU's units share its territory's levels and weights)."""
+        levels = self.weighting.calibration
+        if levels is None or levels.empty:
+            return None
+        n_psu = int(psu.max()) + 1
+        first = np.zeros(n_psu, dtype=np.int64)
+        first[psu[::-1]] = np.arange(len(psu))[::-1]  # the first unit of each PSU
+        blocks = []
+        for column in levels.columns:
+            codes, labels = pd.factorize(levels[column].to_numpy()[first])
+            blocks.append(
+                sparse.csr_matrix(
+                    (np.ones(n_psu), (np.arange(n_psu), codes)), shape=(n_psu, len(labels))
+                )
+            )
+        weights = self.weighting.cell_weights().to_numpy(dtype=float)[first]
+        return Calibration(indicators=sparse.hstack(blocks, format="csr"), weights=weights)
 
     # --- groups (domains) ---
 
@@ -291,7 +357,7 @@ class Analysis:
         if by is None:
             return [(None, None, everyone)]
         if by in self.weighting.strata.columns:
-            values = self.weighting.strata[by].map(lambda v: None if _is_missing(v) else str(v))
+            values = choice_values(self.weighting.strata[by])
             levels = sorted(
                 {v for v in values if v is not None}, key=band_sort_key if by == "band" else str
             )
@@ -336,30 +402,39 @@ class Analysis:
         item_label: str | None,
         notes: list[str],
     ) -> list[_Column]:
-        values = choice_values(self._answer_column(name))
-        array = values.to_numpy(dtype=object)
-        answered = values.notna().to_numpy()
+        codes, labels = choice_codes(self._answer_column(name))
+        answered = codes >= 0
         shown = self._shown(name)
         if shown is not None:
             answered &= shown
         keys = list(spec.option_keys)
-        unexpected = sorted(set(array[answered]) - set(keys))
+        present = {labels[c] for c in np.unique(codes[answered])}
+        unexpected = sorted(present - set(keys))
         if unexpected:
             notes.append(
                 f"Réponse(s) hors de la liste, comptée(s) à part : {', '.join(unexpected)}."
             )
             keys += unexpected
+        code_of = {label: i for i, label in enumerate(labels)}
+        # Code -1 (unanswered) reads the last entry of the lookup tables below: always False.
+        codes = np.where(answered, codes, -1)
+
+        def among(chosen: Sequence[str]) -> np.ndarray:
+            table = np.zeros(len(labels) + 1, dtype=bool)
+            table[[code_of[key] for key in chosen if key in code_of]] = True
+            return np.asarray(table[codes], dtype=bool)
+
         apart = set(spec.apart)
         columns = []
         if spec.kind == "bracket":
-            valid = answered & ~np.isin(array, list(apart))
+            valid = answered & ~among(list(apart))
             for key in keys:
                 is_apart = key in apart
                 columns.append(
                     _Column(
                         key=key,
                         label=spec.label_of(key),
-                        values=(array == key).astype(float),
+                        values=among([key]).astype(float),
                         base=answered if is_apart else valid,
                         item=item,
                         item_label=item_label,
@@ -368,7 +443,7 @@ class Analysis:
                 )
             ordered = [o for o in spec.options if o.key not in apart]
             for position, option in enumerate(ordered):
-                below = np.isin(array, [o.key for o in ordered[: position + 1]])
+                below = among([o.key for o in ordered[: position + 1]])
                 columns.append(
                     _Column(
                         key=option.key,
@@ -386,7 +461,7 @@ class Analysis:
                 _Column(
                     key=key,
                     label=spec.label_of(key),
-                    values=(array == key).astype(float),
+                    values=among([key]).astype(float),
                     base=answered,
                     item=item,
                     item_label=item_label,
@@ -396,42 +471,28 @@ class Analysis:
         return columns
 
     def _multiple_columns(self, spec: QuestionSpec, notes: list[str]) -> list[_Column]:
-        sets = choice_sets(self._answer_column(spec.name))
+        answered, ticked, names = ticked_matrix(self._answer_column(spec.name))
         shown = self._shown(spec.name)
-        if shown is not None:
-            # Shown but left empty: nothing ticked, still in the base.
-            sets = pd.Series(
-                [
-                    s if s is not None else (frozenset() if sh else None)
-                    for s, sh in zip(sets, shown, strict=True)
-                ],
-                index=sets.index,
-            )
-            base = shown
-        else:
-            base = sets.notna().to_numpy()
-        chosen = [s for s in sets if s is not None]
+        # Shown but left empty: nothing ticked, still in the base.
+        base = shown if shown is not None else answered
         keys = list(spec.option_keys)
-        unexpected = sorted(set().union(*chosen) - set(keys)) if chosen else []
+        unexpected = sorted(set(names) - set(keys))
         if unexpected:
             notes.append(
                 f"Réponse(s) hors de la liste, comptée(s) à part : {', '.join(unexpected)}."
             )
             keys += unexpected
-        position = {key: j for j, key in enumerate(keys)}
-        ticked = np.zeros((len(sets), len(keys)))
-        rows = [i for i, s in enumerate(sets) if s is not None for _ in s]
-        cols = [position[key] for s in sets if s is not None for key in s]
-        ticked[rows, cols] = 1.0
+        position = {name: j for j, name in enumerate(names)}
+        nothing = np.zeros(len(base))
         return [
             _Column(
                 key=key,
                 label=spec.label_of(key),
-                values=ticked[:, j],
+                values=ticked[:, position[key]] if key in position else nothing,
                 base=base,
                 apart=key in spec.apart,
             )
-            for j, key in enumerate(keys)
+            for key in keys
         ]
 
     def _numeric_columns(self, spec: QuestionSpec) -> list[_Column]:
@@ -524,7 +585,8 @@ class Analysis:
         k_count = len(columns)
         all_values = np.tile(values, (1, len(groups)))
         all_domains = np.hstack([base & mask[:, None] for _, _, mask in groups])
-        everything = taylor_means(self.design, all_values, all_domains)
+        wants_covariance = spec.kind in ("single", "bracket", "likert")
+        everything = taylor_means(self.design, all_values, all_domains, scores=wants_covariance)
         is_prop = np.tile(
             np.array([c.statistic in ("proportion", "cumulative") for c in columns]), len(groups)
         )
@@ -603,7 +665,36 @@ class Analysis:
         )
         if test and by is not None and spec.kind in ("single", "bracket"):
             estimate.test = self._rao_scott(spec, by, columns, groups)
+        if wants_covariance:
+            estimate.covariance = self._covariances(
+                spec, columns, _slice(everything, slice(0, k_count))
+            )
         return estimate
+
+    def _covariances(
+        self, spec: QuestionSpec, columns: list[_Column], overall: Estimates
+    ) -> dict[str, dict[str, Any]]:
+        """The covariance matrix of the overall shares of each item (brackets: the brackets
+        only, whose base excludes "impossible à estimer"), unless suppressed."""
+        out: dict[str, dict[str, Any]] = {}
+        for item in dict.fromkeys(c.item for c in columns):
+            chosen = [
+                k
+                for k, c in enumerate(columns)
+                if c.item == item
+                and c.statistic == "proportion"
+                and not (spec.kind == "bracket" and c.apart)
+            ]
+            if not chosen or any(overall.n_psu[k] < self.threshold for k in chosen):
+                continue
+            assert overall.scores is not None
+            matrix = self.design.covariance(overall.scores[:, chosen])
+            out[item or OVERALL] = {
+                "keys": [columns[k].key for k in chosen],
+                "matrix": matrix.tolist(),
+                "df": int(overall.df[chosen[0]]),
+            }
+        return out
 
     def _by_label(self, by: str | None) -> str | None:
         if by is None:
@@ -727,6 +818,7 @@ def _slice(estimates: Estimates, part: slice) -> Estimates:
         df=estimates.df[part],
         n_eff_kish=estimates.n_eff_kish[part],
         total_weight=estimates.total_weight[part],
+        scores=None if estimates.scores is None else estimates.scores[:, part],
     )
 
 

@@ -9,6 +9,11 @@ A change between two editions is called significant only when a two-sided z test
 based standard errors of the two (independent) estimates gives p < alpha (`two_sample_z`).
 Each option is tested on its own; no test is made across a non-comparable link, for an option
 absent from one edition, or when either figure is suppressed.
+
+The whole distribution of a single-choice or bracket question, and of each Likert item, is
+also tested (`DistributionTest`): an adjusted Wald F test on the difference of the two vectors
+of shares with covariance V₁ + V₂ (`wald_shares_test`), from the covariance matrices the
+estimates carry (`QuestionEstimate.covariance`), so that it works on cached estimates.
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .estimates import EstimateRow, QuestionEstimate
+import numpy as np
+
+from .estimates import OVERALL, EstimateRow, QuestionEstimate
 from .questions import QuestionSpec, as_spec
-from .variance import two_sample_z
+from .variance import two_sample_z, wald_shares_test
+
+DISTRIBUTION_KINDS = ("single", "bracket", "likert")
 
 
 @dataclass(frozen=True)
@@ -175,6 +184,26 @@ class TrendSeries:
 
 
 @dataclass
+class DistributionTest:
+    """Is the whole distribution (of a question, or of a Likert item) the same in two
+    editions? `tested` is False, with the reason in `note`, when no test can be made."""
+
+    previous_edition: str
+    edition: str
+    item: str | None
+    item_label: str | None
+    tested: bool
+    note: str = ""
+    name: str = "Wald F ajusté"
+    statistic: float | None = None  # F
+    df_num: float | None = None
+    df_den: float | None = None
+    chi2: float | None = None  # the Wald X² before the F correction
+    p_value: float | None = None
+    significant: bool = False
+
+
+@dataclass
 class TrendResult:
     question: str
     label: str
@@ -185,6 +214,7 @@ class TrendResult:
     series: list[TrendSeries]
     notes: list[str]
     alpha: float
+    distribution_tests: list[DistributionTest] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -315,6 +345,20 @@ def trend(
                 changes=changes,
             )
         )
+    tests = [
+        test
+        for index, ((before_edition, before), (edition, after)) in enumerate(
+            itertools.pairwise(series)
+        )
+        for test in distribution_tests(
+            str(before_edition),
+            before,
+            str(edition),
+            after,
+            comparable=pair_comparable[index],
+            alpha=alpha,
+        )
+    ]
     last = series[-1][1]
     return TrendResult(
         question=last.question,
@@ -329,4 +373,98 @@ def trend(
         series=out,
         notes=notes,
         alpha=alpha,
+        distribution_tests=tests,
     )
+
+
+def distribution_tests(
+    previous_edition: str,
+    before: QuestionEstimate,
+    edition: str,
+    after: QuestionEstimate,
+    *,
+    comparable: bool = True,
+    alpha: float = 0.05,
+) -> list[DistributionTest]:
+    """The test of change of the whole distribution between two editions, per Likert item;
+    an empty list for the kinds it does not apply to (multiple choice, numbers, scores)."""
+    if before.kind not in DISTRIBUTION_KINDS or after.kind not in DISTRIBUTION_KINDS:
+        return []
+    covariance_before, covariance_after = before.covariance, after.covariance
+    items = [r.item for r in after.rows if r.group is None and r.statistic == "proportion"]
+    labels = {r.item: r.item_label for r in after.rows if r.group is None}
+    out = []
+    for item in dict.fromkeys(items):
+        test = DistributionTest(
+            previous_edition=previous_edition,
+            edition=edition,
+            item=item,
+            item_label=labels.get(item),
+            tested=False,
+        )
+        out.append(test)
+        key = item or OVERALL
+        if not comparable:
+            test.note = "questions non comparables"
+        elif not _option_keys(before, item):
+            test.note = f"item absent en {previous_edition}"
+        elif _option_keys(before, item) != _option_keys(after, item):
+            # Shares over different lists of options are not the same distribution: the
+            # options common to both are compared one by one (z tests) instead.
+            test.note = "liste d'options différente entre les éditions"
+        elif covariance_before is None or covariance_after is None:
+            # Estimates cached before the covariance was recorded: recompute them to test.
+            test.note = "covariance absente de l'estimation en cache (à recalculer)"
+        elif key not in covariance_before or key not in covariance_after:
+            test.note = "effectif insuffisant"
+        else:
+            _wald(test, before, covariance_before[key], after, covariance_after[key], alpha)
+    return out
+
+
+def _option_keys(estimate: QuestionEstimate, item: str | None) -> set[str]:
+    """The options of the distribution: every option of the base (brackets: not "impossible")."""
+    return {
+        r.key
+        for r in estimate.rows
+        if r.group is None
+        and r.item == item
+        and r.statistic == "proportion"
+        and not (estimate.kind == "bracket" and r.apart)
+    }
+
+
+def _wald(
+    test: DistributionTest,
+    before: QuestionEstimate,
+    covariance_before: Mapping[str, Any],
+    after: QuestionEstimate,
+    covariance_after: Mapping[str, Any],
+    alpha: float,
+) -> None:
+    keys = list(covariance_before["keys"])
+    if set(keys) != set(covariance_after["keys"]):
+        test.note = "liste d'options différente entre les éditions"
+        return
+    order = [list(covariance_after["keys"]).index(key) for key in keys]
+
+    def shares(estimate: QuestionEstimate) -> np.ndarray:
+        rows = {r.key: r for r in estimate.rows if r.group is None and r.item == test.item}
+        return np.array([rows[key].estimate or 0.0 for key in keys])
+
+    matrix_after = np.asarray(covariance_after["matrix"], dtype=float)[np.ix_(order, order)]
+    result = wald_shares_test(
+        shares(before),
+        np.asarray(covariance_before["matrix"], dtype=float),
+        float(covariance_before["df"]),
+        shares(after),
+        matrix_after,
+        float(covariance_after["df"]),
+    )
+    if result is None:
+        test.note = "test impossible (variance nulle ou trop peu de degrés de liberté)"
+        return
+    test.tested = True
+    test.statistic, test.df_num, test.df_den = result.statistic, result.df_num, result.df_den
+    test.chi2, test.p_value = result.chi2, result.p_value
+    test.significant = result.p_value < alpha

@@ -97,11 +97,19 @@ class WeightingResult:
     strata: pd.DataFrame
     psu: pd.Series | None = None
     unit: str = "respondent"
+    # The levels each unit had in the final raking, one column per calibration margin (the
+    # cell, then each raked margin after pooling): what the variance regresses on.
+    calibration: pd.DataFrame | None = None
     _svy_sample: Any = field(default=None, repr=False, compare=False)
 
     @property
     def weighted_total(self) -> float:
         return float(self.weights.sum())
+
+    def cell_weights(self) -> pd.Series:
+        """Each unit's cell weight N_c / n_c: its weight before the raking."""
+        per_cell = {c.label: c.weight for c in self.cells}
+        return self.cell.map(per_cell).astype(float).rename("cell_weight")
 
     def summary(self) -> dict[str, float]:
         weights = self.weights.to_numpy(dtype=float)
@@ -136,6 +144,7 @@ class WeightingResult:
             "trimming": dict(self.trimming),
             "method_notes": list(self.method_notes),
             "settings": dict(self.settings),
+            "calibration": [] if self.calibration is None else list(self.calibration.columns),
         }
 
 
@@ -433,6 +442,14 @@ def compute_weights(
         f"pondération = {deff:.2f}."
     )
     strata = respondents[[c for c in columns if c in respondents.columns]].copy()
+    # `controls` lost the margins a failed raking dropped: these are the ones the weights meet.
+    calibration = pd.DataFrame(
+        {
+            "cell": cell.to_numpy(dtype=str),
+            **{m: margin_levels[m].to_numpy(dtype=str) for m in controls if m != "__cell"},
+        },
+        index=respondents.index,
+    )
     return WeightingResult(
         weights=weights,
         cell=cell.rename("cell"),
@@ -456,6 +473,7 @@ def compute_weights(
             "trim_factor": trim_factor,
         },
         strata=strata,
+        calibration=calibration,
         _svy_sample=sample,
     )
 
@@ -600,6 +618,9 @@ def repeat_weighting(
         strata=strata,
         psu=owners.rename("psu"),
         unit="repeat",
+        calibration=None
+        if weighting.calibration is None
+        else weighting.calibration.loc[owners].set_axis(units.index),
     )
 
 

@@ -1,14 +1,18 @@
 """Trends across editions (changed option lists, renamed questions), peer benchmark, costs as
 ranges, and the recoding of "Autre (veuillez préciser)"."""
 
+import json
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
+from observatoire.lib.charts import trend_table
 from observatoire.lib.stats import (
     Option,
+    QuestionEstimate,
     QuestionSpec,
     WeightingResult,
     compute_weights,
@@ -19,6 +23,7 @@ from observatoire.lib.stats.benchmark import benchmark
 from observatoire.lib.stats.costs import cost_ranges, honest_range, per_participant_intervals
 from observatoire.lib.stats.recoding import Recode, apply_recoding, other_texts
 from observatoire.lib.stats.trends import QuestionLink, match_questions, trend
+from observatoire.lib.stats.variance import two_sample_z, wald_shares_test
 from observatoire.lib.xlsform import parse_xlsform
 from observatoire.lib.xlsform.demo import build_demo
 
@@ -146,6 +151,228 @@ def test_no_change_is_called_significant_on_suppressed_figures() -> None:
     change = result.find("oui").changes[0]
     assert not change.tested and change.reason == "effectif insuffisant"
     assert not change.significant
+
+
+# --- Test of change of a whole distribution ------------------------------------------------------
+
+THREE = QuestionSpec(
+    name="frequence",
+    kind="single",
+    label="Fréquence",
+    options=(
+        Option("souvent", "Souvent"),
+        Option("parfois", "Parfois"),
+        Option("jamais", "Jamais"),
+    ),
+)
+GRID = QuestionSpec(
+    name="grille",
+    kind="likert",
+    label="Grille",
+    options=(Option("oui", "Oui"), Option("non", "Non"), Option("nsp", "Ne sait pas")),
+    items=(Option("g1", "Premier item"), Option("g2", "Second item")),
+    apart=("nsp",),
+)
+
+
+def drawn(
+    columns: dict[str, tuple[list[str], list[float]]], n: int, seed: int
+) -> tuple[WeightingResult, pd.DataFrame]:
+    """n respondents (one cell, frame 10·n); each column drawn from (options, shares)."""
+    weights, ids, rng, _ = edition(n, seed, {})
+    return weights, pd.DataFrame(
+        {name: rng.choice(keys, size=n, p=shares) for name, (keys, shares) in columns.items()},
+        index=ids,
+    )
+
+
+def three(shares: list[float], n: int, seed: int) -> QuestionEstimate:
+    weights, answers = drawn({"frequence": (list(THREE.option_keys), shares)}, n, seed)
+    return estimate_question(THREE, answers, weights)
+
+
+def test_wald_test_of_two_shares_is_the_squared_z_test() -> None:
+    # k = 2: one free share, X² = z² and F(1, ν) is the square of a t with ν df.
+    result = wald_shares_test(
+        np.array([0.30, 0.70]),
+        np.array([[0.0025, -0.0025], [-0.0025, 0.0025]]),
+        20,
+        np.array([0.45, 0.55]),
+        np.array([[0.0025, -0.0025], [-0.0025, 0.0025]]),
+        20,
+    )
+    assert result is not None
+    _, se, p_value = two_sample_z(0.30, 0.05, 0.45, 0.05)
+    assert result.chi2 == pytest.approx((0.15 / se) ** 2)  # 4.5
+    assert (result.rank, result.df_num, result.df_den) == (1, 1.0, 40.0)
+    assert result.statistic == pytest.approx(4.5)
+    assert result.p_value == pytest.approx(stats.t.sf(math.sqrt(4.5), 40) * 2)
+    assert result.p_value > p_value  # t with 40 df: a little more cautious than z
+
+
+def test_wald_test_of_three_shares_by_hand() -> None:
+    # Multinomial covariances (diag(p) - pp') / 100; d = (-0.1, 0.1) on the first two shares,
+    # V = [[0.49, -0.31], [-0.31, 0.45]] / 100, X² = d' V⁻¹ d = 0.32 / 0.1244 = 2.572.
+    def multinomial(p: list[float]) -> np.ndarray:
+        shares = np.array(p)
+        return (np.diag(shares) - np.outer(shares, shares)) / 100
+
+    result = wald_shares_test(
+        np.array([0.5, 0.3, 0.2]),
+        multinomial([0.5, 0.3, 0.2]),
+        99,
+        np.array([0.4, 0.4, 0.2]),
+        multinomial([0.4, 0.4, 0.2]),
+        99,
+    )
+    assert result is not None
+    assert result.chi2 == pytest.approx(0.32 / 0.1244)
+    # ν = 198, r = 2: F = (198 - 2 + 1) X² / (198 · 2), on (2, 197) df.
+    assert result.statistic == pytest.approx(197 * result.chi2 / 396)
+    assert (result.df_num, result.df_den) == (2.0, 197.0)
+    assert result.p_value == pytest.approx(stats.f.sf(result.statistic, 2, 197))
+    assert 0.2 < result.p_value < 0.4
+
+
+def test_identical_distributions_show_no_significant_change() -> None:
+    weights, answers = drawn({"frequence": (list(THREE.option_keys), [0.5, 0.3, 0.2])}, 300, 7)
+    later = answers.set_axis([f"b{i}" for i in range(len(answers))])
+    later_weights = compute_weights(
+        pd.DataFrame({"kind": "commune", "region": "R1"}, index=later.index),
+        pd.DataFrame({"kind": ["commune"] * 3000, "region": "R1"}),
+        cells=("kind",),
+        margins=(),
+        trim_factor=None,
+    )
+    result = trend(
+        [
+            ("2018", estimate_question(THREE, answers, weights)),
+            ("2026", estimate_question(THREE, later, later_weights)),
+        ]
+    )
+    (test,) = result.distribution_tests
+    assert test.tested and test.item is None
+    assert test.statistic == pytest.approx(0.0, abs=1e-12)
+    assert test.p_value == pytest.approx(1.0)
+    assert not test.significant
+    assert result.to_dict()["distribution_tests"][0]["p_value"] == pytest.approx(1.0)
+
+
+def test_a_clearly_shifted_distribution_is_significant() -> None:
+    result = trend(
+        [("2018", three([0.6, 0.3, 0.1], 400, 8)), ("2026", three([0.3, 0.3, 0.4], 400, 9))]
+    )
+    (test,) = result.distribution_tests
+    assert test.tested and test.significant
+    assert test.df_num == 2.0
+    assert test.p_value is not None and test.p_value < 1e-6
+    # The design df of two one-cell samples of 400: (400 - 1) · 2, minus r - 1.
+    assert test.df_den == 2 * 399 - 2 + 1
+    notes = trend_table(result)["notes"]
+    assert any(
+        note.startswith("Distribution 2018 → 2026 : différence significative (F = ")
+        and "p < 0,001" in note
+        for note in notes
+    )
+
+
+def test_a_mild_change_in_a_small_sample_is_not_called_significant() -> None:
+    result = trend(
+        [("2018", three([0.5, 0.3, 0.2], 40, 10)), ("2026", three([0.45, 0.33, 0.22], 40, 11))]
+    )
+    (test,) = result.distribution_tests
+    assert test.tested and not test.significant
+    assert any("pas de différence significative" in note for note in trend_table(result)["notes"])
+
+
+def test_no_distribution_test_when_the_option_list_changed() -> None:
+    wider = QuestionSpec(
+        name="frequence",
+        kind="single",
+        label="Fréquence",
+        options=(*THREE.options, Option("toujours", "Toujours")),
+    )
+    weights, answers = drawn(
+        {"frequence": (list(wider.option_keys), [0.4, 0.3, 0.2, 0.1])}, 300, 12
+    )
+    result = trend(
+        [
+            ("2018", three([0.6, 0.3, 0.1], 300, 13)),
+            ("2026", estimate_question(wider, answers, weights)),
+        ]
+    )
+    (test,) = result.distribution_tests
+    assert not test.tested and not test.significant
+    assert test.note == "liste d'options différente entre les éditions"
+    assert (
+        "Distribution 2018 → 2026 : non testée (liste d'options différente entre les éditions)"
+        in (trend_table(result)["notes"])
+    )
+    # The options common to both editions are still compared one by one.
+    assert result.find("souvent").changes[0].tested
+
+
+def test_no_distribution_test_across_a_non_comparable_link_or_a_suppressed_edition() -> None:
+    before, after = three([0.6, 0.3, 0.1], 300, 14), three([0.3, 0.3, 0.4], 300, 15)
+    renamed = QuestionEstimate.from_dict({**after.to_dict(), "question": "frequence_2026"})
+    link = QuestionLink("2026", "frequence_2026", "2018", "frequence", comparable=False)
+    (test,) = trend([("2018", before), ("2026", renamed)], links=[link]).distribution_tests
+    assert not test.tested and test.note == "questions non comparables"
+
+    small = three([0.6, 0.3, 0.1], 8, 16)
+    assert small.suppressed and small.covariance == {}
+    (test,) = trend([("2018", small), ("2026", after)]).distribution_tests
+    assert not test.tested and test.note == "effectif insuffisant"
+
+
+def test_estimates_cached_without_covariance_are_read_but_not_tested() -> None:
+    before, after = three([0.6, 0.3, 0.1], 300, 17), three([0.3, 0.3, 0.4], 300, 18)
+    assert before.covariance is not None and set(before.covariance) == {""}
+    old_cache = {k: v for k, v in before.to_dict().items() if k != "covariance"}
+    rebuilt = QuestionEstimate.from_dict(json.loads(json.dumps(old_cache)))
+    assert rebuilt.covariance is None
+    result = trend([("2018", rebuilt), ("2026", after)])
+    (test,) = result.distribution_tests
+    assert not test.tested and "covariance absente" in test.note
+    assert result.find("souvent").changes[0].tested  # the option by option tests still run
+    # A fresh cache round-trips the covariance, and the test runs on it.
+    fresh = QuestionEstimate.from_dict(json.loads(json.dumps(before.to_dict())))
+    assert fresh.covariance == before.covariance
+    assert trend([("2018", fresh), ("2026", after)]).distribution_tests[0].tested
+
+
+def test_each_likert_item_gets_its_own_distribution_test() -> None:
+    keys = list(GRID.option_keys)
+
+    def grid(g2: list[float], seed: int) -> QuestionEstimate:
+        weights, answers = drawn({"g1": (keys, [0.5, 0.4, 0.1]), "g2": (keys, g2)}, 500, seed)
+        return estimate_question(GRID, answers, weights)
+
+    result = trend([("2018", grid([0.7, 0.2, 0.1], 19)), ("2026", grid([0.3, 0.6, 0.1], 20))])
+    tests = {test.item: test for test in result.distribution_tests}
+    assert set(tests) == {"g1", "g2"}
+    assert tests["g1"].tested and not tests["g1"].significant
+    assert tests["g2"].tested and tests["g2"].significant
+    assert tests["g2"].item_label == "Second item"
+    assert any(
+        note.startswith("Distribution (Second item) 2018 → 2026 : différence significative")
+        for note in trend_table(result)["notes"]
+    )
+
+
+def test_multiple_choice_has_no_distribution_test() -> None:
+    w18, a18 = partner_answers(200, 1, {"associations": 0.3})
+    w26, a26 = partner_answers(200, 2, {"associations": 0.6})
+    spec = QuestionSpec(
+        name="accompagnement",
+        kind="multiple",
+        label="Partenaires",
+        options=(Option("associations", "Associations"),),
+    )
+    estimate = estimate_question(spec, a18, w18)
+    assert estimate.covariance is None
+    result = trend([("2018", estimate), ("2026", estimate_question(spec, a26, w26))])
+    assert result.distribution_tests == []
 
 
 # --- Peer benchmark ------------------------------------------------------------------------------
