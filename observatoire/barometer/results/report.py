@@ -4,7 +4,7 @@ import hashlib
 
 from django.core.cache import cache as django_cache
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from . import presentation
 from .compute import results_for
@@ -20,7 +20,10 @@ def build_report(edition, *, weighted: bool = True, base_url: str | None = None)
 def _render(edition, cache, weighted: bool, base_url: str | None) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("barometer/results/report.html", _context(edition, cache, weighted))
+    # The report is French whatever the page's language (its partials are shared with the
+    # translated pages), so one cached PDF serves every visitor.
+    with translation.override("fr"):
+        html = render_to_string("barometer/results/report.html", _context(edition, cache, weighted))
     return HTML(string=html, base_url=base_url or "/").write_pdf()
 
 

@@ -102,3 +102,10 @@ def test_visitors_cannot_promote(fiches, charlie, bob_client):
         assert url(fiches.responses[0], 2) not in page
     assert charlie.get(url(fiches.responses[0], 2)).status_code == 405
     assert not Initiative.objects.exists()
+
+
+def test_staff_costs_page_lists_the_fiches_once_and_keeps_a_plain_title(fiches, alice_client):
+    html = alice_client.get(reverse("barometer_results:costs", args=[2018])).content.decode()
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title and "Coûts et impact" in title
+    assert html.count('id="h-verser"') == 1

@@ -48,3 +48,9 @@ def test_the_site_builds_the_pdf_once_per_state_of_the_results(charlie, small, m
     EditionReport.objects.create(edition=small.edition, introduction="Nouvelle introduction.")
     assert "Nouvelle introduction." in text_of(charlie.get(url).content)
     assert len(builds) == 2
+
+
+def test_the_report_stays_french_from_the_english_pages(charlie, small):
+    text = text_of(charlie.get("/en/barometre/2018/rapport.pdf").content)
+    assert "Méthodologie" in text and "Base de sondage" in text
+    assert "Sampling frame" not in text
