@@ -6,6 +6,7 @@ visitor. Later apps add their own actors (bob's territory...) in their conftest.
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,11 @@ def _fast_and_isolated(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    # A request to an /en/ page leaves English active in the thread (LocaleMiddleware does not
+    # switch back): every test starts in the site's language, whatever ran before it.
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
