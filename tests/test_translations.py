@@ -15,6 +15,7 @@ from django.utils import translation
 
 from observatoire.territories.services import load_snapshot
 from observatoire.territories.tests import factory as territories_factory
+from tests.english import assert_english, page
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "observatoire" / "locale" / "en" / "LC_MESSAGES" / "django.po"
@@ -110,19 +111,6 @@ def editorial_sections(site_pages):
     from observatoire.editorial.tests import factory
 
     return factory.sections("fr")
-
-
-def page(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode()
-
-
-def assert_english(html, english, french):
-    for text in english:
-        assert text in html, f"missing English text: {text!r}"
-    for text in french:
-        assert text not in html, f"French text on an English page: {text!r}"
 
 
 def test_english_home_page_has_an_english_frame(charlie, site_pages):

@@ -4,19 +4,7 @@ The figures, question labels and tables come from the results cache and stay Fre
 tests check the pages' own wording, translated in observatoire/barometer/locale/en.
 """
 
-
-def page(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, url
-    return response.content.decode()
-
-
-def assert_english(html, english, french):
-    assert '<html lang="en"' in html
-    for text in english:
-        assert text in html, f"missing English text: {text!r}"
-    for text in french:
-        assert text not in html, f"French text on an English page: {text!r}"
+from tests.english import assert_english, page
 
 
 def test_english_results_page(charlie, small):
