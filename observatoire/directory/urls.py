@@ -9,6 +9,15 @@ urlpatterns = [
     path("acteurs/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("outils/<slug:slug>/", views.tool_detail, name="tool-detail"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative-detail"),
+    *(
+        path(
+            f"{segment}/<slug:slug>/liens/<slug:group>/",
+            views.entry_links,
+            {"segment": segment},
+            name="entry-links",
+        )
+        for segment in views.ENTRY_SEGMENTS
+    ),
     path("carte/", views.ecosystem_map, name="map"),
     path("chronologie/", views.timeline, name="timeline"),
     path("comparer/", views.compare, name="compare"),

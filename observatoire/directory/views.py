@@ -12,8 +12,9 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import _json_script_escapes
@@ -26,6 +27,7 @@ from observatoire.ratelimit import client_ip, count_hit
 from . import maps
 from .datapackage import LICENCE, RESOURCE_NAMES, build_datapackage
 from .forms import ENTITY_FIELDS, HONEYPOT, ContributionForm
+from .links import LINKS_PER_PAGE, link_group, link_groups
 from .models import (
     Contribution,
     Initiative,
@@ -54,7 +56,6 @@ from .services import submit_contribution
 from .text import normalise
 
 TEMPLATES = "directory/public/"
-LINKS_SHOWN = 30  # per kind of link on an entry page; the rest is counted
 
 
 # --- Search -----------------------------------------------------------------------------------
@@ -215,21 +216,10 @@ def _initiative_ld(initiative, request) -> dict:
     )
 
 
-def _link_groups(entry) -> list[dict]:
-    """Links of an entry grouped by label ("développe", "utilisé par"...), both directions."""
-    groups = defaultdict(list)
-    for link in entry.relations_both_ways(published_only=True):
-        groups[str(link.label)].append(link)
-    return [
-        {"label": label, "links": links[:LINKS_SHOWN], "more": max(len(links) - LINKS_SHOWN, 0)}
-        for label, links in groups.items()
-    ]
-
-
 def _entry_page(request, entry, template, json_ld, **extra):
     context = {
         "entry": entry,
-        "link_groups": _link_groups(entry),
+        "link_groups": link_groups(entry),
         "key_dates": entry.key_dates.published().order_by("date"),
         "sources": entry.sources.all(),
         "statuses": entry.statuses.all() if hasattr(entry, "statuses") else [],
@@ -284,6 +274,28 @@ def initiative_detail(request, slug):
         _initiative_ld(initiative, request),
         themes=initiative.themes.all(),
         functions=initiative.functions.all(),
+    )
+
+
+ENTRY_SEGMENTS = {model.url_segment: model for model in (Organisation, Tool, Initiative)}
+
+
+@require_GET
+def entry_links(request, segment, slug, group):
+    """Every link of one group of an entry ("utilisé par" 4 224 initiatives), page by page."""
+    model = ENTRY_SEGMENTS.get(segment)
+    if model is None:
+        raise Http404
+    entry = get_object_or_404(model.objects.published(), slug=slug)
+    found = link_group(entry, group)
+    if found is None:
+        raise Http404
+    label, queryset, to_views = found
+    page = Paginator(queryset, LINKS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        TEMPLATES + "entry_links.html",
+        {"entry": entry, "label": label, "page": page, "links": to_views(page.object_list)},
     )
 
 

@@ -107,3 +107,22 @@ def test_serve_answers_pages_health_and_static_files():
         response.read()
         assert response.status == 200
         assert "max-age=315360000" in response.getheader("Cache-Control")  # hashed name, cached
+
+
+def test_static_files_are_collected_again_only_when_a_source_changed(settings, tmp_path):
+    from observatoire.pages.static_files import collect_if_changed
+
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "extra.css").write_text("body { color: black; }")
+    settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, sources]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.STATIC_ROOT.mkdir()
+
+    assert collect_if_changed() is True
+    assert (settings.STATIC_ROOT / "extra.css").exists()
+    assert collect_if_changed() is False  # nothing changed: no second collection
+
+    (sources / "extra.css").write_text("body { color: navy; }")
+    assert collect_if_changed() is True
+    assert "navy" in (settings.STATIC_ROOT / "extra.css").read_text()

@@ -1,9 +1,10 @@
 import os
 
 from django.conf import settings
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from gunicorn.app.base import BaseApplication
+
+from observatoire.pages.static_files import collect_if_changed
 
 
 class _Gunicorn(BaseApplication):
@@ -36,12 +37,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-collectstatic",
             action="store_true",
-            help="Skip collecting static files (already done at deployment).",
+            help="Skip collecting static files (already done at deployment); otherwise they "
+            "are collected only when they changed since the last collection.",
         )
 
     def handle(self, *args, port, host, workers, no_collectstatic, **options):
         if not no_collectstatic:
-            call_command("collectstatic", interactive=False, verbosity=0)
+            collect_if_changed()
         self.stdout.write(f"Observatoire sur http://{host}:{port}/ (Ctrl+C pour arrêter)")
         self.stdout.flush()
         _Gunicorn(
