@@ -9,8 +9,9 @@ UPDATE ... WHERE version = n and logs who saved it. "page change" adds the GET o
 
     python -m bench barometer_submit
 
-PostgreSQL is used when BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/) answers;
-a database obs_bench_barometer is created there and dropped afterwards.
+PostgreSQL is used when the server named by BENCH_POSTGRES_URL answers (bench/server.py: one
+meaning for every bench); a scratch database is created there and dropped afterwards. A row
+compares the page submit with the bare UPDATE of the same JSON (the write it ends with).
 """
 
 import html
@@ -27,8 +28,6 @@ import time
 RESPONSES = 5_000
 REQUESTS = 300
 TARGET_MS = 200
-PG_SERVER = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/")
-PG_DATABASE = "obs_bench_barometer"
 
 
 def _environment(var_dir, database_url=None):
@@ -48,23 +47,6 @@ def _environment(var_dir, database_url=None):
     return env
 
 
-def _postgres(action):
-    """Create or drop the bench database; False when no server answers."""
-    try:
-        import psycopg
-
-        with psycopg.connect(
-            PG_SERVER.rstrip("/") + "/postgres", autocommit=True, connect_timeout=3
-        ) as connection:
-            connection.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            if action == "create":
-                connection.execute(f"CREATE DATABASE {PG_DATABASE}")
-        return True
-    except Exception as error:  # no server, no rights: the bench says so
-        print(f"  PostgreSQL unavailable ({error.__class__.__name__}): skipped", file=sys.stderr)
-        return False
-
-
 def _child(module, database_url=None, extra_env=None):
     with tempfile.TemporaryDirectory(prefix="observatoire-bench-barometer-") as var_dir:
         env = {**_environment(var_dir, database_url), **(extra_env or {})}
@@ -81,45 +63,62 @@ def _child(module, database_url=None, extra_env=None):
 
 
 def run():
+    from bench.server import postgres_server, scratch_database
+
+    rows = _rows("SQLite", _child("bench.bench_barometer_submit"))
+    server, skipped = postgres_server()
+    if server:
+        with scratch_database(server, "obs_bench_barometer") as url:
+            rows += _rows("PostgreSQL", _child("bench.bench_barometer_submit", url))
+    else:
+        rows.append(
+            {"benchmark": "barometer page submit (PostgreSQL)", "value": None, "note": skipped}
+        )
+    return rows
+
+
+def _rows(label, result):
     rows = []
-    targets = [("SQLite", None)]
-    if _postgres("create"):
-        targets.append(("PostgreSQL", PG_SERVER.rstrip("/") + "/" + PG_DATABASE))
-    try:
-        for label, url in targets:
-            result = _child("bench.bench_barometer_submit", url)
-            note = f"{result['responses']} responses, {REQUESTS} requests, in-process client"
-            for key, name in (
-                ("post", "page submit (POST)"),
-                ("change", "page change (POST + next GET)"),
-            ):
-                rows.append(
-                    {
-                        "benchmark": f"barometer {name}, {label}: p50",
-                        "value": result[key]["p50"],
-                        "unit": "ms",
-                    }
-                )
-                rows.append(
-                    {
-                        "benchmark": f"barometer {name}, {label}: p95",
-                        "value": result[key]["p95"],
-                        "unit": "ms",
-                        "target": f"< {TARGET_MS} ms" if key == "post" else "",
-                        "note": note,
-                    }
-                )
-            rows.append(
-                {
-                    "benchmark": f"barometer final submit (summary POST), {label}: p95",
-                    "value": result["final"]["p95"],
-                    "unit": "ms",
-                    "note": f"{result['final']['n']} submissions",
-                }
-            )
-    finally:
-        if len(targets) > 1:
-            _postgres("drop")
+    note = f"{result['responses']} responses, {REQUESTS} requests, in-process client"
+    for key, name in (
+        ("post", "page submit (POST)"),
+        ("change", "page change (POST + next GET)"),
+    ):
+        rows.append(
+            {
+                "benchmark": f"barometer {name}, {label}: p50",
+                "value": result[key]["p50"],
+                "unit": "ms",
+            }
+        )
+        rows.append(
+            {
+                "benchmark": f"barometer {name}, {label}: p95",
+                "value": result[key]["p95"],
+                "unit": "ms",
+                "target": f"< {TARGET_MS} ms" if key == "post" else "",
+                "note": note,
+            }
+        )
+    rows.append(
+        {
+            "benchmark": f"barometer page submit against the bare UPDATE of its JSON, {label}: p50",
+            "value": result["post"]["p50"],
+            "unit": "ms",
+            "baseline": result["bare"]["p50"],
+            "ratio": result["post"]["p50"] / result["bare"]["p50"],
+            "note": "baseline: one UPDATE ... WHERE version = n of the same answers, in a "
+            "transaction, same database, same run",
+        }
+    )
+    rows.append(
+        {
+            "benchmark": f"barometer final submit (summary POST), {label}: p95",
+            "value": result["final"]["p95"],
+            "unit": "ms",
+            "note": f"{result['final']['n']} submissions",
+        }
+    )
     return rows
 
 
@@ -248,6 +247,7 @@ def _child_main():
 
     django.setup()
     from django.core.management import call_command
+    from django.db import transaction
     from django.test import Client, override_settings
 
     call_command("migrate", verbosity=0)
@@ -284,6 +284,17 @@ def _child_main():
             finished = time.perf_counter()
             posts.append((posted - started) * 1000)
             changes.append((finished - started) * 1000)
+        # The baseline: the bare write a page submit ends with, on the same responses.
+        bare = []
+        for invitation in invitations:
+            response = Response.objects.get(edition=edition, territory_id=invitation.territory_id)
+            answers = {**response.answers, "etp": str(rng.choice(["0,5", "1", "2"]))}
+            started = time.perf_counter()
+            with transaction.atomic():
+                Response.objects.filter(pk=response.pk, version=response.version).update(
+                    answers=answers, version=response.version + 1
+                )
+            bare.append((time.perf_counter() - started) * 1000)
         for token in tokens[:50]:
             summary = f"/barometre/repondre/{token}/recapitulatif/"
             version = _hidden_inputs(client.get(summary).content.decode())["version"]
@@ -297,6 +308,7 @@ def _child_main():
                 "post": _quantiles(posts),
                 "change": _quantiles(changes),
                 "final": _quantiles(finals),
+                "bare": _quantiles(bare),
             }
         )
     )

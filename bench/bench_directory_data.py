@@ -25,7 +25,6 @@ import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 BATCH = 2000
@@ -570,35 +569,19 @@ def _rows(engine, figures):
     ]
 
 
-def _postgres(server_url):
-    import psycopg
-
-    name = f"bench_directory_{uuid.uuid4().hex[:8]}"
-    parts = urlsplit(server_url)
-    with psycopg.connect(server_url, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        return _measure({"DATABASE_URL": urlunsplit(parts._replace(path=f"/{name}"))})
-    finally:
-        with psycopg.connect(server_url, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
 def run():
+    from bench.server import postgres_server, scratch_database
+
     with tempfile.TemporaryDirectory(prefix="bench-directory-") as var_dir:
         env = {"VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
         rows = _rows("SQLite", _measure(env))
-    server = os.environ.get("BENCH_POSTGRES_URL")
+    server, skipped = postgres_server()
     if server:
-        rows += _rows("PostgreSQL", _postgres(server))
+        with scratch_database(server, "bench_directory") as url:
+            rows += _rows("PostgreSQL", _measure({"DATABASE_URL": url}))
     else:
         rows.append(
-            {
-                "benchmark": "directory (PostgreSQL)",
-                "value": None,
-                "unit": "",
-                "note": "skipped: set BENCH_POSTGRES_URL",
-            }
+            {"benchmark": "directory (PostgreSQL)", "value": None, "unit": "", "note": skipped}
         )
     return rows
 

@@ -21,7 +21,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MS = 150
@@ -201,39 +200,23 @@ def _rows(engine, figures):
     ]
 
 
-def _postgres_server():
-    """A server URL to create a scratch database on, or None when none answers."""
-    import psycopg
-
-    server = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    try:
-        with psycopg.connect(server, connect_timeout=3):
-            return server
-    except psycopg.Error:
-        return None
-
-
 def _postgres(server):
-    import psycopg
+    from bench.server import scratch_database
 
-    name = f"obs_bench_{os.getpid()}"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with tempfile.TemporaryDirectory(prefix="bench-search-") as var_dir:
-            url = urlunsplit(urlsplit(server)._replace(path=f"/{name}"))
-            return _measure({"DATABASE_URL": url, "VAR_DIR": var_dir})
-    finally:
-        with psycopg.connect(server, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with (
+        scratch_database(server, "obs_bench_search") as url,
+        tempfile.TemporaryDirectory(prefix="bench-search-") as var_dir,
+    ):
+        return _measure({"DATABASE_URL": url, "VAR_DIR": var_dir})
 
 
 def run():
     with tempfile.TemporaryDirectory(prefix="bench-search-") as var_dir:
         env = {"VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
         rows = _rows("SQLite", _measure(env))
-    server = _postgres_server()
+    from bench.server import postgres_server
+
+    server, skipped = postgres_server()
     if server:
         rows += _rows("PostgreSQL", _postgres(server))
     else:
@@ -242,7 +225,7 @@ def run():
                 "benchmark": "cartography search page (PostgreSQL)",
                 "value": None,
                 "unit": "",
-                "note": "skipped: no server on 127.0.0.1:5432 (or set BENCH_POSTGRES_URL)",
+                "note": skipped,
             }
         )
     return rows

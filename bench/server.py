@@ -100,3 +100,48 @@ def load(port, path, requests=400, concurrency=4):
         "p50": statistics.median(latencies),
         "p95": quantiles[18],
     }
+
+
+# --- PostgreSQL: one meaning of BENCH_POSTGRES_URL for every bench ----------------------------
+#
+# BENCH_POSTGRES_URL names a PostgreSQL *server* (the database in its path, if any, is only used
+# to connect; default postgres://postgres@127.0.0.1:5432/postgres). Each bench creates its own
+# scratch database there and drops it afterwards. No server answering: the PostgreSQL rows say
+# "skipped" with the reason.
+
+DEFAULT_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+
+
+def postgres_server():
+    """(maintenance URL, None) when a server answers, else (None, why it was skipped)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    url = os.environ.get("BENCH_POSTGRES_URL") or DEFAULT_POSTGRES_URL
+    parts = urlsplit(url)
+    if parts.path in ("", "/"):
+        url = urlunsplit(parts._replace(path="/postgres"))
+    try:
+        import psycopg
+
+        with psycopg.connect(url, connect_timeout=3):
+            return url, None
+    except Exception as error:  # no server, no rights: the row says so
+        return None, f"skipped: no PostgreSQL at BENCH_POSTGRES_URL ({error.__class__.__name__})"
+
+
+@contextmanager
+def scratch_database(server_url, prefix):
+    """A new empty database on the server; yields its URL, drops it afterwards."""
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
