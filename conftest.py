@@ -17,6 +17,8 @@ def _fast_and_isolated(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Tests read what they just wrote: the anonymous page cache has its own tests.
+    settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     # A request to an /en/ page leaves English active in the thread (LocaleMiddleware does not
     # switch back): every test starts in the site's language, whatever ran before it.
     translation.activate(settings.LANGUAGE_CODE)

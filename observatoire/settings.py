@@ -93,6 +93,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before sessions: a cached anonymous page is served without touching the session.
+    "observatoire.pages.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,6 +227,9 @@ BAROMETER_RESULTS_TRIM_FACTOR = envint("BAROMETER_RESULTS_TRIM_FACTOR", "5")
 WAGTAIL_SITE_NAME = "Observatoire des civic tech et de la démocratie numérique"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "txt", "xlsx", "zip"]
+# Anonymous public pages are served from the shared cache for at most this many seconds, and
+# dropped at once when content is saved or published (observatoire/pages/cache.py); 0: off.
+PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", "300")
 # Cartography imports (`observatoire directory import`) refuse larger files.
 DIRECTORY_IMPORT_MAX_MB = envint("DIRECTORY_IMPORT_MAX_MB", "20")
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
