@@ -12,9 +12,11 @@ Text search uses a word index of the same kind (word -> rows): on PostgreSQL its
 the French lexemes of `to_tsvector` and the query is stemmed by `to_tsquery`, so it finds what
 `EntryQuerySet.search` finds; on SQLite, the words of the normalised `search_text`.
 
-Freshness: saving an entry, a status period, a maker link or a term touches a stamp file in
-VAR_DIR; every request compares the stamp (one `stat`) and rebuilds the index when it moved,
-or after INDEX_MAX_AGE seconds for writes that bypass signals (bulk updates).
+Freshness: saving an entry, a status period, a maker link or a term writes a new stamp (the
+time in nanoseconds) into the shared database cache; every request reads the stamp (one small
+query) and rebuilds the index when it moved, or after INDEX_MAX_AGE seconds for writes that
+bypass signals (bulk updates). The stamp is in the database, not on a disk, so that every
+process of every host sees a change at its next request.
 
 `entry_querysets(params)` expresses the same filters as database querysets: the data
 download uses it, and tests check that both give the same entries.
@@ -22,7 +24,6 @@ download uses it, and tests check that both give the same entries.
 
 import dataclasses
 import logging
-import os
 import re
 import threading
 import time
@@ -32,7 +33,7 @@ from collections import defaultdict
 from itertools import accumulate, chain
 from urllib.parse import urlencode
 
-from django.conf import settings
+from django.core.cache import cache
 from django.db import connections, transaction
 from django.db.models import Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
@@ -514,28 +515,24 @@ _state = {"index": None, "stamp": None, "built": 0.0, "building": False}
 logger = logging.getLogger(__name__)
 
 
-def _stamp_path():
-    return settings.VAR_DIR / "directory-search.stamp"
+STAMP_KEY = "directory-search:stamp"
 
 
 def read_stamp() -> int:
-    try:
-        return _stamp_path().stat().st_mtime_ns
-    except OSError:
-        return 0
+    """When the cartography last changed (ns), as every process of every host sees it."""
+    return cache.get(STAMP_KEY) or 0
+
+
+def forget() -> None:
+    """Drop this process's index (tests: each has its own database content)."""
+    _state["stamp"] = None
 
 
 def invalidate(**_kwargs) -> None:
-    """Mark the index stale in this process and in the other processes of this host."""
+    """Mark the index stale in this process and in every other process, on every host."""
     _state["stamp"] = None
-    path = _stamp_path()
-    try:
-        path.touch()
-        # Two touches within the filesystem's clock tick would look alike: force a change.
-        stat = path.stat()
-        os.utime(path, ns=(stat.st_atime_ns, max(stat.st_mtime_ns, time.time_ns()) + 1))
-    except OSError:
-        pass
+    # Two changes within one clock tick must still differ.
+    cache.set(STAMP_KEY, max(time.time_ns(), read_stamp() + 1), timeout=None)
 
 
 def _invalidate_now_and_on_commit(**kwargs) -> None:

@@ -13,9 +13,9 @@ from observatoire.directory.tests.test_public_search import build_directory
 
 @pytest.fixture
 def directory(site_pages):
-    search.invalidate()
+    search.forget()
     yield build_directory()
-    search.invalidate()
+    search.forget()
 
 
 def test_visitor_filters_opens_a_tool_and_compares_two(page, directory, check_a11y, screenshot):

@@ -13,9 +13,9 @@ from . import factory
 @pytest.fixture(autouse=True)
 def fresh_index(settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    search.invalidate()
+    search.forget()
     yield
-    search.invalidate()
+    search.forget()
 
 
 def _popular_tool(count, name="Decidim"):

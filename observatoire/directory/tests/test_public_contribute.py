@@ -16,7 +16,7 @@ URL = "/cartographie/contribuer/"
 @pytest.fixture(autouse=True)
 def clean_state(db):
     cache.clear()  # the rate limit counts per address in the default cache
-    search.invalidate()
+    search.forget()
     yield
     cache.clear()
 

@@ -24,9 +24,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def fresh_index(settings, tmp_path):
     # The whole directory's zip is cached in VAR_DIR: keep it (and the stamp) per test.
     settings.VAR_DIR = tmp_path
-    search.invalidate()
+    search.forget()
     yield
-    search.invalidate()
+    search.forget()
 
 
 @pytest.fixture

@@ -146,9 +146,9 @@ def build_directory():
 @pytest.fixture(autouse=True)
 def fresh_index():
     """Each test has its own database content: never reuse another test's index."""
-    search.invalidate()
+    search.forget()
     yield
-    search.invalidate()
+    search.forget()
 
 
 @pytest.fixture
