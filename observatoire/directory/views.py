@@ -390,7 +390,10 @@ def compare(request):
                 "link": _("Le chercher dans la cartographie"),
             }
         )
-    if values and len(tools) < MIN_COMPARED:
+    # One tool chosen (the "Comparer cet outil" link of a tool page) is a start, not an error:
+    # the page offers the tools to put beside it.
+    companions = _companions(tools[0]) if len(tools) == 1 and not unknown else []
+    if values and len(tools) < MIN_COMPARED and not companions:
         errors.append(
             {
                 "message": _(
@@ -421,6 +424,11 @@ def compare(request):
         "rows": _comparison_rows(tools) if valid else [],
         "errors": errors,
         "removal": removal,
+        "chosen": tools[0] if companions else None,
+        "companions": [
+            (other, reverse("directory:compare") + f"?outils={tools[0].slug},{other.slug}")
+            for other in companions
+        ],
         "slots": [
             (number + 1, tools[number].slug if number < len(tools) else "")
             for number in range(MAX_COMPARED)
@@ -428,6 +436,26 @@ def compare(request):
     }
     status = 400 if errors else 200
     return render(request, TEMPLATES + "compare.html", context, status=status)
+
+
+COMPANIONS_SHOWN = 8
+
+
+def _companions(tool) -> list:
+    """Published tools to compare with `tool`: same main objective first, the most used first."""
+    others = (
+        Tool.objects.published()
+        .exclude(pk=tool.pk)
+        .annotate(uses=Count("initiative_links"))
+        .order_by("-uses", "name_key")
+    )
+    same = (
+        list(others.filter(objective=tool.objective_id)[:COMPANIONS_SHOWN])
+        if tool.objective_id
+        else []
+    )
+    rest = list(others.exclude(pk__in=[t.pk for t in same])[: COMPANIONS_SHOWN - len(same)])
+    return same + rest
 
 
 # --- Maps -------------------------------------------------------------------------------------

@@ -262,12 +262,23 @@ def test_compare_accepts_names_and_repeated_parameters(charlie, directory):
     assert [tool.name for tool in response.context["tools"]] == ["Decidim", "Change.org"]
 
 
-def test_compare_one_tool_explains_what_to_do(charlie, directory):
+def test_compare_one_tool_offers_the_others_to_put_beside_it(charlie, directory):
+    # The "Comparer cet outil" link of a tool page: no dead end, a choice of companions.
     response = charlie.get(f"/cartographie/comparer/?outils={directory.decidim.slug}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Comparer Decidim avec" in html
+    pair = f"/cartographie/comparer/?outils={directory.decidim.slug},{directory.cap_tool.slug}"
+    assert f'href="{pair}"' in html
+    assert directory.hidden_tool.name not in html
+    assert charlie.get(pair).status_code == 200
+
+
+def test_compare_nothing_chosen_but_unknown_names_explains_what_to_do(charlie, directory):
+    response = charlie.get("/cartographie/comparer/?outils=inconnu")
     assert response.status_code == 400
-    assert (
-        "Choisissez au moins deux outils à comparer (vous en avez choisi 1)."
-        in response.content.decode()
+    assert "Choisissez au moins deux outils à comparer (vous en avez choisi 0)." in (
+        response.content.decode()
     )
     assert response.context["tools"] == []
 
