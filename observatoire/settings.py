@@ -225,6 +225,10 @@ BAROMETER_RESULTS_TRIM_FACTOR = envint("BAROMETER_RESULTS_TRIM_FACTOR", "5")
 WAGTAIL_SITE_NAME = "Observatoire des civic tech et de la démocratie numérique"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "txt", "xlsx", "zip"]
+# Uploaded and imported tables (contacts, XLSForm, cartography): refused above this size, or
+# above this many data rows, with a message, before they fill memory (observatoire/lib/tabular.py).
+IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "20")
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "100000")
 # Cartography imports (`observatoire directory import`) refuse larger files.
 DIRECTORY_IMPORT_MAX_MB = envint("DIRECTORY_IMPORT_MAX_MB", "20")
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
