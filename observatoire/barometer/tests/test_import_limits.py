@@ -153,3 +153,12 @@ def test_the_xlsform_upload_and_command_refuse_a_file_over_the_size_limit(
     big.write_bytes(data)
     with pytest.raises(CommandError, match=r"gros.xlsx : fichier trop volumineux.*IMPORT_MAX_MB"):
         call_command("barometer", "import-form", "2018", str(big))
+
+
+def test_the_check_page_shows_the_first_500_errors_of_a_large_bad_file(alice_client, edition):
+    rows = "".join(f"X{n};pas-une-adresse-{n};;38185\n" for n in range(600))
+    page = contacts_page(alice_client, (HEADER + rows).encode())
+    assert page.status_code == 400 and len(page.context["report"].errors) == 600
+    html = page.content.decode()
+    assert "pas-une-adresse-499 »" in html and "pas-une-adresse-500 »" not in html
+    assert "Seules les 500 premières erreurs sont affichées" in html
