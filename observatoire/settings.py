@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "observatoire.uploads.UploadStorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "observatoire.urls"
@@ -230,6 +231,10 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "txt", "xl
 # Anonymous public pages are served from the shared cache for at most this many seconds, and
 # dropped at once when content is saved or published (observatoire/pages/cache.py); 0: off.
 PUBLIC_PAGE_CACHE_SECONDS = envint("PUBLIC_PAGE_CACHE_SECONDS", "300")
+# Uploaded and imported tables (contacts, XLSForm, cartography): refused above this size, or
+# above this many data rows, with a message, before they fill memory (observatoire/lib/tabular.py).
+IMPORT_MAX_MB = envint("IMPORT_MAX_MB", "20")
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "100000")
 # Cartography imports (`observatoire directory import`) refuse larger files.
 DIRECTORY_IMPORT_MAX_MB = envint("DIRECTORY_IMPORT_MAX_MB", "20")
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import FileSystemStorage
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
@@ -18,8 +19,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from observatoire.lib.formulas import neutralise_row
 from observatoire.lib.xlsform import XLSFormError
 from observatoire.territories.models import Territory
+from observatoire.uploads import storage_error_message
 
 from . import charts, tracking
 from .access import issue_token, revoke_invitation
@@ -105,7 +108,7 @@ def dashboard(request, year):
         response["Content-Disposition"] = f'attachment; filename="barometre-{year}-territoires.csv"'
         response.write("\ufeff")  # Excel opens UTF-8 CSV correctly with a BOM
         writer = csv.writer(response)
-        writer.writerows(tracking.csv_rows(summary["rows"]))
+        writer.writerows(neutralise_row(row) for row in tracking.csv_rows(summary["rows"]))
         return response
     all_rows, _outside = tracking.territory_rows(edition)
     curve = summary["curve"]
@@ -277,10 +280,14 @@ def questionnaire_export(request, year, pk=None):
 # --- Contacts ----------------------------------------------------------------------------------
 
 
-def _upload_path(key):
+def _upload_storage():
+    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / UPLOAD_DIR)
+
+
+def _upload_key(key):
     if not key or not all(c in "0123456789abcdef-" for c in key):
         raise Http404("Bad upload key")
-    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR / key
+    return key
 
 
 @staff_required
@@ -290,40 +297,43 @@ def contacts_import(request, year):
     form = UploadForm(request.POST or None, request.FILES or None, extensions=(".csv", ".xlsx"))
     report = key = None
     if request.method == "POST" and request.POST.get("confirm"):
-        key = request.POST.get("key", "")
-        path = _upload_path(key)
-        if not path.exists():
+        key = _upload_key(request.POST.get("key", ""))
+        storage = _upload_storage()
+        if not storage.exists(key):
             messages.error(
                 request, _("Le fichier vérifié n'est plus disponible : déposez-le à nouveau.")
             )
             return redirect("barometer_admin:contacts", year=year)
         name = request.POST.get("filename", "contacts.csv")
         try:
-            report = import_contacts(
-                edition=edition, source=path.read_bytes(), filename=name, dry_run=False
-            )
+            with storage.open(key) as source:
+                report = import_contacts(
+                    edition=edition, source=source, filename=name, dry_run=False
+                )
         except BarometerError as error:
             messages.error(request, str(error))
             return redirect("barometer_admin:contacts", year=year)
-        path.unlink(missing_ok=True)
+        storage.delete(key)
         if report.ok:
             messages.success(request, " ".join(report.lines()))
             return redirect("barometer_admin:contacts", year=year)
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        data = upload.read()
         try:
             report = import_contacts(
-                edition=edition, source=data, filename=upload.name, dry_run=True
+                edition=edition, source=upload.file, filename=upload.name, dry_run=True
             )
         except BarometerError as error:
             form.add_error("file", str(error))
         else:
             if report.ok:
-                key = str(uuid.uuid4())
-                path = _upload_path(key)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+                # Kept for the confirmation, which imports this very file.
+                upload.seek(0)
+                try:
+                    key = _upload_storage().save(str(uuid.uuid4()), upload)
+                except OSError as error:
+                    form.add_error("file", storage_error_message(error))
+                    report = key = None
     invitations = edition.invitations.select_related("contact", "territory").order_by(
         "territory__name"
     )

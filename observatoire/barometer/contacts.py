@@ -5,12 +5,15 @@ territoire/territory (code INSEE, SIREN of an EPCI, or "kind:code"), and optiona
 type/kind and langue/language.
 """
 
-import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
-from openpyxl import load_workbook
+from django.conf import settings
+
+from observatoire.lib.tabular import TabularError, check_size, csv_rows, stream_size, xlsx_rows
 
 HEADERS = {
     "name": {"name", "nom", "nom complet", "prénom nom"},
@@ -50,49 +53,24 @@ def _column(header: str) -> str | None:
     return None
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ContactFileError("Encodage illisible : enregistrez le fichier en UTF-8.")
+def read_rows(source: bytes | IO[bytes], filename: str) -> Iterator[Row]:
+    """The data rows, keyed by our column names, streamed; line 1 is the header.
 
-
-def _csv_rows(data: bytes) -> list[list[str]]:
-    text = _decode(data)
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return list(csv.reader(io.StringIO(text), dialect))
-
-
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise ContactFileError(f"Classeur .xlsx illisible : {error}") from None
-    sheet = workbook.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if value is None else str(value).strip() for value in values])
-    workbook.close()
-    return rows
-
-
-def read_rows(data: bytes, filename: str) -> list[Row]:
-    """The data rows, keyed by our column names; line 1 is the header."""
+    Size, row count, encoding and NUL bytes are checked by observatoire.lib.tabular: the
+    ContactFileError may come while iterating, naming the row.
+    """
+    stream = io.BytesIO(source) if isinstance(source, bytes) else source
     suffix = Path(filename).suffix.lower()
-    if suffix == ".xlsx":
-        table = _xlsx_rows(data)
-    elif suffix in (".csv", ".txt", ""):
-        table = _csv_rows(data)
-    else:
-        raise ContactFileError(f"Format « {suffix} » non pris en charge : CSV ou XLSX.")
-    if not table:
-        raise ContactFileError("Le fichier est vide.")
-    header = table[0]
+    try:
+        check_size(stream_size(stream), max_mb=settings.IMPORT_MAX_MB)
+        if suffix == ".xlsx":
+            header, table, _delimiter = xlsx_rows(stream, max_rows=settings.IMPORT_MAX_ROWS)
+        elif suffix in (".csv", ".txt", ""):
+            header, table, _delimiter = csv_rows(stream, max_rows=settings.IMPORT_MAX_ROWS)
+        else:
+            raise ContactFileError(f"Format « {suffix} » non pris en charge : CSV ou XLSX.")
+    except TabularError as error:
+        raise ContactFileError(_sentence(str(error))) from None
     columns = [_column(name) for name in header]
     missing = [key for key in REQUIRED if key not in columns]
     if missing:
@@ -102,13 +80,20 @@ def read_rows(data: bytes, filename: str) -> list[Row]:
             + ", ".join(names[key] for key in missing)
             + f". Colonnes lues : {', '.join(h for h in header if h) or 'aucune'}."
         )
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any((cell or "").strip() for cell in cells):
-            continue
-        values = {}
-        for column, cell in zip(columns, cells, strict=False):
-            if column:
-                values[column] = (cell or "").strip()
-        rows.append(Row(line=number, values=values))
-    return rows
+    return _rows(columns, table)
+
+
+def _rows(columns: list[str | None], table: Iterator[tuple[int, list]]) -> Iterator[Row]:
+    try:
+        for number, cells in table:
+            values = {}
+            for column, cell in zip(columns, cells, strict=False):
+                if column:
+                    values[column] = "" if cell is None else str(cell).strip()
+            yield Row(line=number, values=values)
+    except TabularError as error:
+        raise ContactFileError(_sentence(str(error))) from None
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
@@ -53,10 +54,10 @@ class RegistrationForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Fichier"))
 
-    def __init__(self, *args, extensions=(".xlsx",), max_mb=20, **kwargs):
+    def __init__(self, *args, extensions=(".xlsx",), **kwargs):
         super().__init__(*args, **kwargs)
         self.extensions = extensions
-        self.max_mb = max_mb
+        self.max_mb = settings.IMPORT_MAX_MB
         self.fields["file"].help_text = _("Formats acceptés : %(formats)s.") % {
             "formats": ", ".join(extensions)
         }
@@ -70,7 +71,11 @@ class UploadForm(forms.Form):
             )
         if upload.size > self.max_mb * 1024 * 1024:
             raise forms.ValidationError(
-                _("Fichier trop gros (%(max)s Mo au plus)."), params={"max": self.max_mb}
+                _(
+                    "« %(name)s » : fichier trop volumineux (%(size).1f Mo, %(max)s Mo au plus) ; "
+                    "découpez-le en plusieurs fichiers."
+                ),
+                params={"name": upload.name, "size": upload.size / 1024 / 1024, "max": self.max_mb},
             )
         return upload
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from observatoire.lib.tabular import TabularError, check_size
 from observatoire.lib.xlsform import (
     Form,
     FormProblem,
@@ -34,7 +35,7 @@ from observatoire.territories.models import FrameMember, Territory
 
 from . import survey
 from .access import new_token
-from .contacts import ContactFileError, read_rows
+from .contacts import ContactFileError, Row, read_rows
 from .mail import Templates, build_email
 from .models import (
     AccessToken,
@@ -132,6 +133,10 @@ def import_questionnaire(
             f"L'édition {edition.year} est {edition.get_status_display().lower()} : son "
             "questionnaire ne peut plus changer."
         )
+    try:
+        check_size(len(source), max_mb=settings.IMPORT_MAX_MB)
+    except TabularError as error:
+        raise BarometerError(f"{filename or 'XLSForm'} : {error}.") from None
     form = parse_xlsform(source)
     problems = barometer_problems(form, edition)
     if problems:
@@ -278,7 +283,7 @@ def _resolve_territory(row, by_code, by_key, edition):
 
 
 def import_contacts(
-    *, edition: Edition, source: bytes, filename: str, dry_run: bool = False
+    *, edition: Edition, source: bytes | IO[bytes], filename: str, dry_run: bool = False
 ) -> ContactImportReport:
     """Contacts from a CSV/XLSX file, each invited for a territory of the edition's frame.
 
@@ -296,13 +301,23 @@ def import_contacts(
         rows = read_rows(source, filename)
     except ContactFileError as error:
         raise BarometerError(f"{filename} : {error}") from None
-    report.rows = len(rows)
+    try:
+        accepted = _check_contact_rows(edition, rows, report)
+    except ContactFileError as error:  # met while streaming: a NUL byte, too many rows...
+        raise BarometerError(f"{filename} : {error}") from None
+    return _apply_contacts(edition, accepted, report, dry_run=dry_run)
+
+
+def _check_contact_rows(
+    edition: Edition, rows: Iterable[Row], report: ContactImportReport
+) -> dict[str, dict[str, Any]]:
     by_code, by_key = _frame_lookup(edition)
     languages = dict(settings.LANGUAGES)
     suppressed = set(Suppression.objects.values_list("email_hash", flat=True))
     accepted: dict[str, dict[str, Any]] = {}
     seen: dict[str, dict[str, Any]] = {}
     for row in rows:
+        report.rows += 1
         email = normalize_email(row.values.get("email", ""))
         problems = []
         if not email:
@@ -348,7 +363,16 @@ def import_contacts(
             "role": row.values.get("role", ""),
             "language": language,
         }
+    return accepted
 
+
+def _apply_contacts(
+    edition: Edition,
+    accepted: dict[str, dict[str, Any]],
+    report: ContactImportReport,
+    *,
+    dry_run: bool,
+) -> ContactImportReport:
     existing = {}
     emails = list(accepted)
     for start in range(0, len(emails), 500):
@@ -386,33 +410,35 @@ def import_contacts(
             continue
         contact = existing.get(email)
         if contact is None:
-            contact = Contact(
-                email=email,
-                name=data["name"],
-                role=data["role"],
-                territory_id=data["territory_id"],
-                language=data["language"],
-            )
-            to_create.append(contact)
-        else:
-            changes = {
-                "name": data["name"] or contact.name,
-                "role": data["role"] or contact.role,
-                "territory_id": data["territory_id"],
-                "language": data["language"],
-            }
-            if any(getattr(contact, key) != value for key, value in changes.items()):
-                for key, value in changes.items():
-                    setattr(contact, key, value)
-                to_update.append(contact)
-        invitation_rows.append((contact, data["territory_id"]))
-    report.created, report.updated = len(to_create), len(to_update)
-    for contact, _territory_id in invitation_rows:
-        invitation = invitations.get(contact.pk) if contact.pk else None
-        if invitation is None:
+            report.created += 1
             report.invitations_created += 1
-        else:
+            if not dry_run:  # a dry run only counts: no model instance per row (bench)
+                contact = Contact(
+                    email=email,
+                    name=data["name"],
+                    role=data["role"],
+                    territory_id=data["territory_id"],
+                    language=data["language"],
+                )
+                to_create.append(contact)
+                invitation_rows.append((contact, data["territory_id"]))
+            continue
+        changes = {
+            "name": data["name"] or contact.name,
+            "role": data["role"] or contact.role,
+            "territory_id": data["territory_id"],
+            "language": data["language"],
+        }
+        if any(getattr(contact, key) != value for key, value in changes.items()):
+            for key, value in changes.items():
+                setattr(contact, key, value)
+            to_update.append(contact)
+        if contact.pk in invitations:
             report.already_invited += 1
+        else:
+            report.invitations_created += 1
+        invitation_rows.append((contact, data["territory_id"]))
+    report.updated = len(to_update)
     if dry_run:
         return report
     with transaction.atomic():

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from observatoire.lib.formulas import neutralise
+
 from .models import (
     ENTRY_MODELS,
     ActorKind,
@@ -79,7 +81,7 @@ class _Table:
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([field["name"] for field in self.fields])
         for row in self.rows:
-            writer.writerow(["" if value is None else value for value in row])
+            writer.writerow(["" if value is None else neutralise(value) for value in row])
         return buffer.getvalue().encode("utf-8")
 
     def descriptor(self) -> dict:

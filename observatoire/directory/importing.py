@@ -9,13 +9,10 @@ Everything runs in one transaction: a dry run or any row error rolls it all back
 report of a dry run is exactly what a real run would do.
 """
 
-import csv
 import dataclasses
 import datetime
-import io
 import json
 import tomllib
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,8 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from tqdm import tqdm
+
+from observatoire.lib.tabular import TabularError, csv_rows, xlsx_rows
 
 from .models import ENTRY_MODELS, Entry
 from .schema import FieldError, FieldSpec, Resolver, apply_values, parse_value, spec_by_name
@@ -323,41 +322,29 @@ def read_rows(path: Path, mapping: Mapping) -> tuple[list[str] | None, Iterator[
     )
 
 
+def _table_error(path: Path, error: TabularError) -> ImportFileError:
+    return ImportFileError(f"{path.name}, {error}" if error.row else f"{path.name} : {error}")
+
+
 def _read_csv(path: Path, mapping: Mapping):
-    encoding = mapping.file.get("encoding", "utf-8-sig")
+    # Streamed through observatoire.lib.tabular: memory stays flat, and the dry run meets
+    # the same NUL byte, bad encoding or excess of rows as the real run.
+    handle = path.open("rb")
     try:
-        text = path.read_text(encoding=encoding)
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            _(
-                "%(path)s : le fichier n'est pas encodé en %(encoding)s (octet %(position)d) ; "
-                "précisez [file] encoding"
-            )
-            % {"path": path.name, "encoding": encoding, "position": error.start}
-        ) from None
-    if "\x00" in text:
-        raise ImportFileError(_("%(path)s : fichier binaire, pas un CSV") % {"path": path.name})
-    delimiter = mapping.file.get("delimiter")
-    if not delimiter:
-        first_line = text.split("\n", 1)[0]
-        delimiter = max([",", ";", "\t"], key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFileError(_("%(path)s : fichier vide") % {"path": path.name}) from None
-    except csv.Error as error:
-        raise ImportFileError(f"{path.name} : {error}") from None
-    header = [column.strip() for column in header]
+        header, cells, delimiter = csv_rows(
+            handle,
+            max_rows=settings.IMPORT_MAX_ROWS,
+            encoding=mapping.file.get("encoding", ""),
+            delimiter=mapping.file.get("delimiter", ""),
+        )
+    except TabularError as error:
+        handle.close()
+        raise _table_error(path, error) from None
 
     def rows():
-        number = 1
         try:
-            for cells in reader:
-                number += 1
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if len(cells) > len(header):
+            for number, values in cells:
+                if len(values) > len(header):
                     raise ImportFileError(
                         _(
                             "%(path)s, ligne %(row)d : %(count)d valeurs pour %(columns)d colonnes "
@@ -366,17 +353,16 @@ def _read_csv(path: Path, mapping: Mapping):
                         % {
                             "path": path.name,
                             "row": number,
-                            "count": len(cells),
+                            "count": len(values),
                             "columns": len(header),
                             "delimiter": delimiter,
                         }
                     )
-                yield number, dict(zip(header, cells, strict=False))
-        except csv.Error as error:
-            raise ImportFileError(
-                _("%(path)s, ligne %(row)d : CSV mal formé (%(error)s)")
-                % {"path": path.name, "row": number + 1, "error": error}
-            ) from None
+                yield number, dict(zip(header, values, strict=False))
+        except TabularError as error:
+            raise _table_error(path, error) from None
+        finally:
+            handle.close()
 
     return header, rows()
 
@@ -406,48 +392,65 @@ def _read_json(path: Path, mapping: Mapping):
             _("%(path)s : une liste d'enregistrements est attendue (voir [file] records)")
             % {"path": path.name}
         )
+    if len(data) > settings.IMPORT_MAX_ROWS:
+        raise ImportFileError(
+            _(
+                "%(path)s : plus de %(max)d enregistrements (voir IMPORT_MAX_ROWS) : découpez le "
+                "fichier en plusieurs fichiers"
+            )
+            % {"path": path.name, "max": settings.IMPORT_MAX_ROWS}
+        )
     for number, record in enumerate(data, start=1):
         if not isinstance(record, dict):
             raise ImportFileError(
                 _("%(path)s, enregistrement %(row)d : un objet est attendu")
                 % {"path": path.name, "row": number}
             )
+        key = _nul_key(record)
+        if key is not None:
+            # PostgreSQL refuses NUL in text: the dry run must say so, on any database.
+            raise ImportFileError(
+                _("%(path)s, enregistrement %(row)d, clé « %(key)s » : caractère NUL (\\u0000)")
+                % {"path": path.name, "row": number, "key": key}
+            )
     return enumerate(data, start=1)
 
 
-def _read_xlsx(path: Path, mapping: Mapping):
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
+def _nul_key(value: Any, key: str = "") -> str | None:
+    """The key of the first string holding a NUL character, or None."""
+    if isinstance(value, str):
+        return key if "\x00" in value else None
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for name, item in items:
+        found = _nul_key(item, f"{key}.{name}" if key else str(name))
+        if found is not None:
+            return found
+    return None
 
+
+def _read_xlsx(path: Path, mapping: Mapping):
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        raise ImportFileError(
-            _("%(path)s : classeur XLSX illisible (%(error)s)")
-            % {"path": path.name, "error": error}
-        ) from None
-    sheet_name = mapping.file.get("sheet")
-    if sheet_name and sheet_name not in workbook.sheetnames:
-        raise ImportFileError(
-            _("%(path)s : pas de feuille « %(sheet)s » (feuilles : %(sheets)s)")
-            % {"path": path.name, "sheet": sheet_name, "sheets": ", ".join(workbook.sheetnames)}
+        header, cells, _delimiter = xlsx_rows(
+            path, max_rows=settings.IMPORT_MAX_ROWS, sheet=mapping.file.get("sheet", "")
         )
-    sheet = workbook[sheet_name] if sheet_name else workbook.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    try:
-        header = [str(cell).strip() if cell is not None else "" for cell in next(rows)]
-    except StopIteration:
-        raise ImportFileError(_("%(path)s : feuille vide") % {"path": path.name}) from None
+    except TabularError as error:
+        raise _table_error(path, error) from None
 
     def records():
-        for number, cells in enumerate(rows, start=2):
-            if all(cell is None or str(cell).strip() == "" for cell in cells):
-                continue
-            yield (
-                number,
-                {column: cell for column, cell in zip(header, cells, strict=False) if column},
-            )
-        workbook.close()
+        try:
+            for number, values in cells:
+                yield (
+                    number,
+                    {column: cell for column, cell in zip(header, values, strict=False) if column},
+                )
+        except TabularError as error:
+            raise _table_error(path, error) from None
 
     return header, records()
 

@@ -21,8 +21,9 @@ from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.chooser import ChooserViewSet
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from observatoire.admin_exports import SnippetIndexView
 from observatoire.territories.models import Territory
 
 from . import admin_views
@@ -106,8 +107,9 @@ def territory_panel(name: str) -> FieldPanel:
 # --- Entries ----------------------------------------------------------------------------------
 
 
-class EntryIndexView(IndexView):
-    """Searches like the public site will: accents and case do not matter."""
+class EntryIndexView(SnippetIndexView):
+    """Searches like the public site will: accents and case do not matter; CSV export cells
+    are formula-safe."""
 
     def search_queryset(self, queryset):
         if not self.is_searching:

@@ -13,6 +13,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from observatoire.admin_exports import ModelIndexView, SnippetIndexView
+
 from .models import (
     CommitteeMember,
     ContactMessage,
@@ -46,6 +48,7 @@ class ResourceViewSet(SnippetViewSet):
     list_display = ["title", "category", "link_state"]
     list_filter = ["category", "link_ok"]
     search_fields = ["title", "description", "url"]
+    index_view_class = SnippetIndexView  # formula-safe CSV export
     list_export = [
         "title",
         "url",
@@ -76,6 +79,7 @@ class RegistrationViewSet(ModelViewSet):
     list_display = ["name", "email", "organisation", "event", "status", "created_at"]
     list_filter = ["event", "status"]
     search_fields = ["name", "email", "organisation"]
+    index_view_class = ModelIndexView  # formula-safe CSV export
     list_export = [
         "event",
         "name",
@@ -101,6 +105,7 @@ class SubscriberViewSet(ModelViewSet):
     list_display = ["email", "status", "language", "created_at", "confirmed_at"]
     list_filter = ["status", "language"]
     search_fields = ["email"]
+    index_view_class = ModelIndexView  # formula-safe CSV export
     list_export = ["email", "language", "get_status_display", "confirmed_at"]
     export_headings = {"get_status_display": _("Statut")}
     export_filename = "abonnes-lettre"
@@ -116,6 +121,7 @@ class ContactMessageViewSet(ModelViewSet):
     menu_label = _("Messages de contact")
     list_display = ["subject", "name", "email", "created_at"]
     search_fields = ["subject", "name", "email", "message"]
+    index_view_class = ModelIndexView  # formula-safe CSV export
     list_export = ["created_at", "name", "email", "subject", "message"]
     export_filename = "messages-contact"
     inspect_view_enabled = True

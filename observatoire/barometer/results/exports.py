@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from observatoire.barometer.models import Edition
+from observatoire.lib.formulas import neutralise_frame, neutralise_row
 from observatoire.lib.stats import QuestionSpec
 from observatoire.lib.stats.estimates import choice_sets, choice_values, number_values
 
@@ -237,7 +238,13 @@ def codebook_rows(codebook: list[dict[str, Any]], table: str) -> list[list[str]]
 CODEBOOK_HEADER = ["table", "variable", "libelle", "type", "question", "modalites"]
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
+def _text_columns(codebook) -> list[str]:
+    """Free-text columns, whose cells are neutralised (codes and numbers are left alone)."""
+    return [entry["variable"] for entry in codebook if entry["type"] == "string"]
+
+
+def _csv(frame: pd.DataFrame, codebook) -> bytes:
+    frame = neutralise_frame(frame, _text_columns(codebook))
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -245,8 +252,10 @@ def _codebook_csv(tables, edition) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CODEBOOK_HEADER)
-    writer.writerows(codebook_rows(tables["codebook"], "reponses"))
-    writer.writerows(codebook_rows(tables["schemes_codebook"], "fiches"))
+    for row in codebook_rows(tables["codebook"], "reponses") + codebook_rows(
+        tables["schemes_codebook"], "fiches"
+    ):
+        writer.writerow(neutralise_row(row))
     if tables["demo"]:
         writer.writerow(["", "", DEMO_NOTE, "", "", ""])
     return out.getvalue().encode("utf-8")
@@ -315,10 +324,13 @@ def _xlsx(tables, edition) -> bytes:
             "Une ligne par réponse ; poids dans la colonne « poids » ; voir la feuille « dictionnaire »."
         ]
     )
-    for title, frame in (("reponses", tables["responses"]), ("fiches", tables["schemes"])):
+    for title, frame, codebook in (
+        ("reponses", tables["responses"], tables["codebook"]),
+        ("fiches", tables["schemes"], tables["schemes_codebook"]),
+    ):
         sheet = book.create_sheet(title)
         sheet.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
+        for row in neutralise_frame(frame, _text_columns(codebook)).itertuples(index=False):
             sheet.append(
                 [None if (isinstance(v, float) and pd.isna(v)) or v is None else v for v in row]
             )
@@ -327,7 +339,7 @@ def _xlsx(tables, edition) -> bytes:
     for row in codebook_rows(tables["codebook"], "reponses") + codebook_rows(
         tables["schemes_codebook"], "fiches"
     ):
-        sheet.append(row)
+        sheet.append(neutralise_row(row))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -406,9 +418,16 @@ def _datapackage(tables, edition) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("datapackage.json", json.dumps(package, ensure_ascii=False, indent=2))
-        archive.writestr("reponses.csv", _csv(_integers(tables["responses"], tables["codebook"])))
         archive.writestr(
-            "fiches.csv", _csv(_integers(tables["schemes"], tables["schemes_codebook"]))
+            "reponses.csv",
+            _csv(_integers(tables["responses"], tables["codebook"]), tables["codebook"]),
+        )
+        archive.writestr(
+            "fiches.csv",
+            _csv(
+                _integers(tables["schemes"], tables["schemes_codebook"]),
+                tables["schemes_codebook"],
+            ),
         )
         archive.writestr("dictionnaire.csv", _codebook_csv(tables, edition))
     return out.getvalue()
@@ -419,7 +438,7 @@ def export_bytes(edition: Edition, fmt: str, *, weighted: bool = True) -> tuple[
         raise ValueError(f"format inconnu : {fmt!r} (formats : {', '.join(FORMATS)})")
     tables = build_tables(load_edition(edition), weighted=weighted)
     builders = {
-        "csv": lambda: _csv(_integers(tables["responses"], tables["codebook"])),
+        "csv": lambda: _csv(_integers(tables["responses"], tables["codebook"]), tables["codebook"]),
         "codebook": lambda: _codebook_csv(tables, edition),
         "xlsx": lambda: _xlsx(tables, edition),
         "sav": lambda: _readstat(tables, edition, "write_sav", "sav"),

@@ -237,8 +237,58 @@ def test_malformed_files_are_refused_with_a_clear_message(tmp_path, name, conten
 def test_non_utf8_csv_names_the_encoding(tmp_path):
     source = tmp_path / "orgs.csv"
     source.write_bytes("nom,site,creation,type,ecosystemes\nDémocratie,,,,\n".encode("latin-1"))
-    with pytest.raises(ImportFileError, match="encodé en utf-8-sig"):
+    with pytest.raises(ImportFileError) as refused:
         import_file(source, mapping_file(tmp_path))
+    assert str(refused.value) == (
+        "orgs.csv, ligne 2, colonne « nom » : encodage non pris en charge : enregistrez le "
+        "fichier en UTF-8 (« CSV UTF-8 » dans Excel)"
+    )
+
+
+def test_the_mapping_can_name_another_encoding(tmp_path):
+    source = tmp_path / "orgs.csv"
+    source.write_bytes("nom,site,creation,type,ecosystemes\nDémocratie,,,,\n".encode("cp1252"))
+    mapping = {**ORGANISATIONS_MAPPING, "file": {"encoding": "cp1252"}}
+    report = import_file(source, mapping_file(tmp_path, mapping))
+    assert report.written and Organisation.objects.get().name == "Démocratie"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-8"])
+def test_a_byte_order_mark_names_the_encoding(tmp_path, encoding):
+    bom = {"utf-16-le": b"\xff\xfe", "utf-16-be": b"\xfe\xff", "utf-8": b"\xef\xbb\xbf"}
+    source = tmp_path / "orgs.csv"
+    text = "nom\tsite\tcreation\ttype\tecosystemes\r\nDémocratie\t\t\t\t\r\n"
+    source.write_bytes(bom[encoding] + text.encode(encoding))
+    report = import_file(source, mapping_file(tmp_path))
+    assert report.written and Organisation.objects.get().name == "Démocratie"
+
+
+def test_a_nul_byte_is_refused_in_the_dry_run_with_its_row_and_column(tmp_path):
+    source = write(tmp_path, "orgs.csv", "nom,site,creation,type,ecosystemes\nA,,,,\nB\x00,,,,\n")
+    with pytest.raises(
+        ImportFileError, match=r"orgs.csv, ligne 3, colonne « nom » : caractère NUL"
+    ):
+        import_file(source, mapping_file(tmp_path), dry_run=True)
+
+
+def test_a_nul_character_in_json_is_refused_with_its_record_and_key(tmp_path):
+    source = write(tmp_path, "orgs.json", '[{"nom": "A"}, {"nom": "B\\u0000"}]')
+    mapping = {**ORGANISATIONS_MAPPING, "fields": {"name": "nom"}}
+    with pytest.raises(ImportFileError, match="enregistrement 2, clé « nom » : caractère NUL"):
+        import_file(source, mapping_file(tmp_path, mapping), dry_run=True)
+
+
+@pytest.mark.parametrize("name", ["orgs.csv", "orgs.json"])
+def test_too_many_rows_are_refused_and_nothing_is_written(tmp_path, settings, name):
+    settings.IMPORT_MAX_ROWS = 2
+    if name.endswith(".csv"):
+        source = write(tmp_path, name, "nom,site,creation,type,ecosystemes\nA,,,,\nB,,,,\nC,,,,\n")
+    else:
+        source = write(tmp_path, name, json.dumps([{"nom": n} for n in "ABC"]))
+    mapping = {**ORGANISATIONS_MAPPING, "fields": {"name": "nom"}} if "json" in name else None
+    with pytest.raises(ImportFileError, match=r"plus de 2 .*IMPORT_MAX_ROWS"):
+        import_file(source, mapping_file(tmp_path, mapping))
+    assert not Organisation.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,12 @@ import json
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from observatoire.barometer.results import commands as results_commands
+from observatoire.lib.tabular import TabularError, check_size
 from observatoire.lib.xlsform import XLSFormError
 from observatoire.territories.models import Frame, Territory
 
@@ -36,8 +38,19 @@ def _year_edition(year):
 
 
 def _read(path: Path) -> bytes:
+    """The file's bytes, refused before reading when over IMPORT_MAX_MB."""
     try:
+        check_size(path.stat().st_size, max_mb=settings.IMPORT_MAX_MB)
         return path.read_bytes()
+    except OSError as error:
+        raise CommandError(f"{path} : {error.strerror}.") from None
+    except TabularError as error:
+        raise CommandError(f"{path.name} : {error}.") from None
+
+
+def _open(path: Path):
+    try:
+        return path.open("rb")
     except OSError as error:
         raise CommandError(f"{path} : {error.strerror}.") from None
 
@@ -172,9 +185,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{file} écrit ({len(data)} octets).")
 
     def handle_import_contacts(self, *, year, file, dry_run, **options):
-        report = import_contacts(
-            edition=_year_edition(year), source=_read(file), filename=file.name, dry_run=dry_run
-        )
+        edition = _year_edition(year)
+        with _open(file) as source:  # streamed: the file is never read whole into memory
+            report = import_contacts(
+                edition=edition, source=source, filename=file.name, dry_run=dry_run
+            )
         if not report.ok:
             lines = [f"{file.name} : {len(report.errors)} erreur(s), rien n'a été importé."]
             lines += [f"- {problem}" for problem in report.errors]

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import ProtectedError
 
+from observatoire.lib.formulas import neutralise_row
 from observatoire.territories.models import Frame, FrameMember
 from observatoire.territories.refresh import RefreshError, refresh
 from observatoire.territories.rules import KINDS
@@ -166,19 +167,21 @@ def write_members_csv(frame: Frame, path: Path) -> None:
         for member in members:
             territory = member.territory
             writer.writerow(
-                [
-                    frame.year,
-                    member.kind,
-                    member.band,
-                    territory.code,
-                    territory.siren,
-                    member.name,
-                    "" if member.population is None else member.population,
-                    territory.epci_nature,
-                    territory.department_code or "",
-                    territory.region.code
-                    if territory.region_id
-                    else (territory.code if territory.kind == "region" else ""),
-                    territory.zone,
-                ]
+                neutralise_row(
+                    [
+                        frame.year,
+                        member.kind,
+                        member.band,
+                        territory.code,
+                        territory.siren,
+                        member.name,
+                        "" if member.population is None else member.population,
+                        territory.epci_nature,
+                        territory.department_code or "",
+                        territory.region.code
+                        if territory.region_id
+                        else (territory.code if territory.kind == "region" else ""),
+                        territory.zone,
+                    ]
+                )
             )
