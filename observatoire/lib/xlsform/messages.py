@@ -37,6 +37,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Veuillez saisir un texte.",
         "en": "Please enter some text.",
     },
+    "other": {
+        "fr": "Autre",
+        "en": "Other",
+    },
+    "specify_other": {
+        "fr": "Précisez :",
+        "en": "Specify other.",
+    },
     "repeat": {
         "fr": "Cette section doit être une liste de fiches.",
         "en": "This section must be a list of records.",

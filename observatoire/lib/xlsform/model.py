@@ -64,13 +64,53 @@ class Choice:
     name: str
     label: Texts
     row: int | None = field(default=None, compare=False)
+    # Other columns of the choices sheet (a `choice_filter` reads them), header -> text.
+    extra: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": dict(self.label), "row": self.row}
+        return {
+            "name": self.name,
+            "label": dict(self.label),
+            "row": self.row,
+            "extra": dict(self.extra),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Choice:
-        return cls(name=data["name"], label=dict(data["label"]), row=data.get("row"))
+        return cls(
+            name=data["name"],
+            label=dict(data["label"]),
+            row=data.get("row"),
+            extra=dict(data.get("extra") or {}),
+        )
+
+
+OTHER_CHOICE = "other"
+
+
+def other_choice(languages: list[str]) -> Choice:
+    """The choice `or_other` adds, labelled "Autre" in French and "Other" in English."""
+    from .messages import message
+
+    keys = languages or [DEFAULT_LANGUAGE_KEY]
+    return Choice(name=OTHER_CHOICE, label={key: message("other", key) for key in keys})
+
+
+def specify_other(question: Question, languages: list[str]) -> Question:
+    """The text question `or_other` adds after its select, shown when "other" is chosen."""
+    from .messages import message
+
+    keys = languages or [DEFAULT_LANGUAGE_KEY]
+    return Question(
+        name=f"{question.name}_other",
+        type="text",
+        label={key: message("specify_other", key) for key in keys},
+        relevant=f"selected(${{{question.name}}}, '{OTHER_CHOICE}')",
+        parents=question.parents,
+        repeat=question.repeat,
+        row=question.row,
+        generated=True,
+    )
 
 
 @dataclass
@@ -96,6 +136,12 @@ class Question:
     parents: tuple[str, ...] = ()
     # Name of the innermost enclosing repeat, if any.
     repeat: str | None = None
+    # `select_one LIST or_other`: an "other" choice and a generated `NAME_other` text question.
+    or_other: bool = False
+    # Added by the reader (the `NAME_other` of or_other), not written back by the writer.
+    generated: bool = False
+    # Columns kept and ignored (tool-specific, guidance_hint...), header -> text, written back.
+    extra: dict[str, str] = field(default_factory=dict)
     row: int | None = field(default=None, compare=False)
 
     kind: Literal["question"] = field(default="question", init=False, repr=False)
@@ -129,6 +175,9 @@ class Question:
             "read_only": self.read_only,
             "parents": list(self.parents),
             "repeat": self.repeat,
+            "or_other": self.or_other,
+            "generated": self.generated,
+            "extra": dict(self.extra),
             "row": self.row,
         }
 
@@ -154,6 +203,9 @@ class Question:
             read_only=bool(data.get("read_only")),
             parents=tuple(data.get("parents") or ()),
             repeat=data.get("repeat"),
+            or_other=bool(data.get("or_other")),
+            generated=bool(data.get("generated")),
+            extra=dict(data.get("extra") or {}),
             row=data.get("row"),
         )
 
@@ -170,6 +222,7 @@ class Group:
     children: list[Element] = field(default_factory=list)
     parents: tuple[str, ...] = ()
     repeat: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
     row: int | None = field(default=None, compare=False)
 
     kind: Literal["group"] = field(default="group", init=False, repr=False)
@@ -189,6 +242,7 @@ class Group:
             "children": [child.to_dict() for child in self.children],
             "parents": list(self.parents),
             "repeat": self.repeat,
+            "extra": dict(self.extra),
             "row": self.row,
         }
 
@@ -205,6 +259,9 @@ class Repeat:
     children: list[Element] = field(default_factory=list)
     parents: tuple[str, ...] = ()
     repeat: str | None = None  # the enclosing repeat, for nested repeats
+    # `repeat_count`: a number or an expression fixing how many instances there are.
+    count: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
     row: int | None = field(default=None, compare=False)
 
     kind: Literal["repeat"] = field(default="repeat", init=False, repr=False)
@@ -224,6 +281,8 @@ class Repeat:
             "children": [child.to_dict() for child in self.children],
             "parents": list(self.parents),
             "repeat": self.repeat,
+            "count": self.count,
+            "extra": dict(self.extra),
             "row": self.row,
         }
 
@@ -234,18 +293,21 @@ Element = Question | Group | Repeat
 def _element_from_dict(data: dict[str, Any], choice_lists: dict[str, list[Choice]]) -> Element:
     if data["kind"] == "question":
         return Question.from_dict(data, choice_lists)
-    cls = Group if data["kind"] == "group" else Repeat
-    return cls(
-        name=data["name"],
-        label=dict(data.get("label") or {}),
-        hint=dict(data.get("hint") or {}),
-        relevant=data.get("relevant"),
-        appearance=data.get("appearance"),
-        children=[_element_from_dict(child, choice_lists) for child in data.get("children", [])],
-        parents=tuple(data.get("parents") or ()),
-        repeat=data.get("repeat"),
-        row=data.get("row"),
-    )
+    common: dict[str, Any] = {
+        "name": data["name"],
+        "label": dict(data.get("label") or {}),
+        "hint": dict(data.get("hint") or {}),
+        "relevant": data.get("relevant"),
+        "appearance": data.get("appearance"),
+        "children": [_element_from_dict(child, choice_lists) for child in data.get("children", [])],
+        "parents": tuple(data.get("parents") or ()),
+        "repeat": data.get("repeat"),
+        "extra": dict(data.get("extra") or {}),
+        "row": data.get("row"),
+    }
+    if data["kind"] == "group":
+        return Group(**common)
+    return Repeat(count=data.get("count"), **common)
 
 
 def iter_elements(elements: list[Element]) -> Iterator[Element]:
@@ -301,6 +363,8 @@ class Form:
     children: list[Element] = field(default_factory=list)
     choice_lists: dict[str, list[Choice]] = field(default_factory=dict)
     style: str | None = None
+    # Settings columns kept and ignored (instance_name, submission_url...), written back.
+    settings_extra: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list, compare=False)
 
     @property
@@ -366,6 +430,7 @@ class Form:
             "default_language": self.default_language,
             "languages": list(self.languages),
             "style": self.style,
+            "settings_extra": dict(self.settings_extra),
             "choice_lists": {
                 name: [choice.to_dict() for choice in choices]
                 for name, choices in self.choice_lists.items()
@@ -380,7 +445,7 @@ class Form:
             name: [Choice.from_dict(choice) for choice in choices]
             for name, choices in data.get("choice_lists", {}).items()
         }
-        return cls(
+        form = cls(
             form_id=data["form_id"],
             version=data["version"],
             title=data["title"],
@@ -389,5 +454,10 @@ class Form:
             children=[_element_from_dict(child, choice_lists) for child in data["children"]],
             choice_lists=choice_lists,
             style=data.get("style"),
+            settings_extra=dict(data.get("settings_extra") or {}),
             warnings=list(data.get("warnings") or []),
         )
+        for question in form.questions():
+            if question.or_other:
+                question.choices.append(other_choice(form.languages))
+        return form

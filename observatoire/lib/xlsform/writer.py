@@ -29,6 +29,7 @@ _SURVEY_ORDER = (
     "appearance",
     "parameters",
     "read_only",
+    "repeat_count",
 )
 
 
@@ -38,7 +39,9 @@ def _header(base: str, language: str) -> str:
 
 def _element_rows(elements: list[Element]) -> Iterator[dict[str, str]]:
     for element in elements:
-        row: dict[str, str] = {"name": element.name}
+        if isinstance(element, Question) and element.generated:
+            continue  # the NAME_other of or_other: the reader adds it again
+        row: dict[str, str] = {**element.extra, "name": element.name}
         for base in ("label", "hint"):
             texts: dict[str, str] = getattr(element, base)
             row.update({_header(base, language): text for language, text in texts.items()})
@@ -50,15 +53,16 @@ def _element_rows(elements: list[Element]) -> Iterator[dict[str, str]]:
             yield {**row, **_question_cells(element)}
             continue
         kind = "group" if isinstance(element, Group) else "repeat"
+        if not isinstance(element, Group) and element.count:
+            row["repeat_count"] = element.count
         yield {**row, "type": f"begin_{kind}"}
         yield from _element_rows(element.children)
         yield {"type": f"end_{kind}", "name": element.name}
 
 
 def _question_cells(question: Question) -> dict[str, str]:
-    cells = {
-        "type": f"{question.type} {question.list_name}" if question.list_name else question.type
-    }
+    kind = f"{question.type} {question.list_name}" if question.list_name else question.type
+    cells = {"type": f"{kind} or_other" if question.or_other else kind}
     for base in ("required_message", "constraint_message"):
         texts: dict[str, str] = getattr(question, base)
         cells.update({_header(base, language): text for language, text in texts.items()})
@@ -85,6 +89,9 @@ def _columns(rows: list[dict[str, str]], order: tuple[str, ...], languages: list
             ]
         elif base in used or base in ("type", "name", "list_name"):
             columns.append(base)
+    # Columns kept as written (tool-specific, extra choice columns), in order of appearance.
+    for row in rows:
+        columns += [key for key in row if key not in columns and key in used]
     return columns
 
 
@@ -133,7 +140,7 @@ def export_xlsform(form: Form) -> bytes:
     choice_rows: list[dict[str, str]] = []
     for list_name, choices in form.choice_lists.items():
         for choice in choices:
-            row = {"list_name": list_name, "name": choice.name}
+            row = {**choice.extra, "list_name": list_name, "name": choice.name}
             row.update({_header("label", lang): text for lang, text in choice.label.items()})
             choice_rows.append(row)
     choice_languages = [
@@ -153,6 +160,7 @@ def export_xlsform(form: Form) -> bytes:
         "version": form.version,
         "default_language": form.default_language,
         "style": form.style,
+        **form.settings_extra,
     }
     columns = [key for key, value in settings.items() if value]
     _write_sheet(workbook.create_sheet("settings"), columns, [settings])
