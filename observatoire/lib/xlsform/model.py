@@ -20,9 +20,29 @@ ROOT = "data"
 SELECT_TYPES = frozenset({"select_one", "select_multiple", "rank"})
 NUMERIC_TYPES = frozenset({"integer", "decimal"})
 INPUT_TYPES = frozenset(
-    {"select_one", "select_multiple", "rank", "integer", "decimal", "text", "date"}
+    {
+        "select_one",
+        "select_multiple",
+        "rank",
+        "integer",
+        "decimal",
+        "text",
+        "date",
+        "time",
+        "datetime",
+        "range",
+        "acknowledge",
+    }
 )
-QUESTION_TYPES = INPUT_TYPES | {"note", "calculate"}
+# Filled by the server, never shown: the moment the response started / was last saved, the day,
+# and what a phone would know (empty on the web).
+METADATA_TYPES = frozenset(
+    {"start", "end", "today", "deviceid", "username", "email", "phonenumber", "audit"}
+)
+METADATA_EXPRESSIONS = {"start": "now()", "end": "now()", "today": "today()"}
+# Questions the respondent never sees: computed, hidden (a default value) or metadata.
+UNSHOWN_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES
+QUESTION_TYPES = INPUT_TYPES | {"note"} | UNSHOWN_TYPES
 
 _LANGUAGE_CODE = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\)\s*$")
 
@@ -129,6 +149,8 @@ class Question:
     constraint_message: Texts = field(default_factory=dict)
     default: str | None = None
     calculation: str | None = None
+    # `choice_filter`: an XPath predicate over each choice's columns (`region = ${region}`).
+    choice_filter: str | None = None
     appearance: str | None = None
     parameters: dict[str, str] = field(default_factory=dict)
     read_only: bool = False
@@ -138,6 +160,8 @@ class Question:
     repeat: str | None = None
     # `select_one LIST or_other`: an "other" choice and a generated `NAME_other` text question.
     or_other: bool = False
+    # The type as written when it is a spelling variant (`dateTime`, `phone number`).
+    written_type: str | None = None
     # Added by the reader (the `NAME_other` of or_other), not written back by the writer.
     generated: bool = False
     # Columns kept and ignored (tool-specific, guidance_hint...), header -> text, written back.
@@ -155,6 +179,15 @@ class Question:
         """True when the respondent gives an answer (not a note nor a calculation)."""
         return self.type in INPUT_TYPES
 
+    @property
+    def is_shown(self) -> bool:
+        return self.type not in UNSHOWN_TYPES
+
+    @property
+    def computed_expression(self) -> str | None:
+        """The expression giving the value: `calculation`, or now()/today() for metadata."""
+        return self.calculation or METADATA_EXPRESSIONS.get(self.type)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": "question",
@@ -170,12 +203,14 @@ class Question:
             "constraint_message": dict(self.constraint_message),
             "default": self.default,
             "calculation": self.calculation,
+            "choice_filter": self.choice_filter,
             "appearance": self.appearance,
             "parameters": dict(self.parameters),
             "read_only": self.read_only,
             "parents": list(self.parents),
             "repeat": self.repeat,
             "or_other": self.or_other,
+            "written_type": self.written_type,
             "generated": self.generated,
             "extra": dict(self.extra),
             "row": self.row,
@@ -198,12 +233,14 @@ class Question:
             constraint_message=dict(data.get("constraint_message") or {}),
             default=data.get("default"),
             calculation=data.get("calculation"),
+            choice_filter=data.get("choice_filter"),
             appearance=data.get("appearance"),
             parameters=dict(data.get("parameters") or {}),
             read_only=bool(data.get("read_only")),
             parents=tuple(data.get("parents") or ()),
             repeat=data.get("repeat"),
             or_other=bool(data.get("or_other")),
+            written_type=data.get("written_type"),
             generated=bool(data.get("generated")),
             extra=dict(data.get("extra") or {}),
             row=data.get("row"),
@@ -348,7 +385,7 @@ class Page:
     def is_hidden(self) -> bool:
         """A page with only calculations and no repeat shows nothing to the respondent."""
         return not any(
-            isinstance(e, Repeat) or (isinstance(e, Question) and e.type != "calculate")
+            isinstance(e, Repeat) or (isinstance(e, Question) and e.is_shown)
             for e in iter_elements(self.children)
         )
 
@@ -365,6 +402,11 @@ class Form:
     style: str | None = None
     # Settings columns kept and ignored (instance_name, submission_url...), written back.
     settings_extra: dict[str, str] = field(default_factory=dict)
+    # Whether default_language was written in settings (pyxform marks it in the XForm then).
+    default_language_declared: bool = False
+    # Headers written the older way, `label:English`, by sheet (as keys `label::English`):
+    # written back so, since pyxform reads them differently.
+    single_colon_headers: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list, compare=False)
 
     @property
@@ -431,6 +473,8 @@ class Form:
             "languages": list(self.languages),
             "style": self.style,
             "settings_extra": dict(self.settings_extra),
+            "default_language_declared": self.default_language_declared,
+            "single_colon_headers": {k: list(v) for k, v in self.single_colon_headers.items()},
             "choice_lists": {
                 name: [choice.to_dict() for choice in choices]
                 for name, choices in self.choice_lists.items()
@@ -455,6 +499,11 @@ class Form:
             choice_lists=choice_lists,
             style=data.get("style"),
             settings_extra=dict(data.get("settings_extra") or {}),
+            # Stored before this flag existed: the language was written in settings then.
+            default_language_declared=bool(data.get("default_language_declared", True)),
+            single_colon_headers={
+                k: list(v) for k, v in (data.get("single_colon_headers") or {}).items()
+            },
             warnings=list(data.get("warnings") or []),
         )
         for question in form.questions():

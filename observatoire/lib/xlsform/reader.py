@@ -23,8 +23,8 @@ from openpyxl import load_workbook
 from .expressions import REFERENCE, check_expression, references
 from .model import (
     DEFAULT_LANGUAGE_KEY,
-    INPUT_TYPES,
     OTHER_CHOICE,
+    QUESTION_TYPES,
     SELECT_TYPES,
     Choice,
     Element,
@@ -61,6 +61,7 @@ SURVEY_COLUMNS = frozenset(
         "constraint_message",
         "default",
         "calculation",
+        "choice_filter",
         "appearance",
         "parameters",
         "read_only",
@@ -85,6 +86,8 @@ KEPT_COLUMNS = {
             "video",
             "big-image",
             "note",
+            "rows",
+            "buttontext",
             # KoboToolbox
             "tags",
             "hxl",
@@ -110,13 +113,14 @@ KEPT_COLUMNS = {
             "omit_instanceID",
             "omit_instanceid",
             "date_time_format",
+            "xml_root",
+            "add_none_option",
         }
     ),
 }
 # Header prefixes kept the same way: Kobo's `$kuid`, `$autoname`, `kobo--matrix_list`...;
 # ODK's `body::`, `bind::`, `instance::`, `control::` attributes; `media::image`...
 UNSUPPORTED_COLUMNS = {
-    "choice_filter": "choice_filter (listes en cascade) n'est pas encore pris en charge.",
     "repeat_count": "repeat_count (nombre fixé de fiches) n'est pas encore pris en charge.",
 }
 KEPT_PREFIXES = ("$", "kobo--", "kobo_", "body::", "bind::", "instance::", "control::", "media::")
@@ -129,6 +133,7 @@ HEADER_ALIASES = {
     "constraint_msg": "constraint_message",
     "jr:constraintmsg": "constraint_message",
     "jr:requiredmsg": "required_message",
+    "requiredmsg": "required_message",
     "readonly": "read_only",
     "title": "form_title",
     "id_string": "form_id",
@@ -140,6 +145,11 @@ TYPE_ALIASES = {
     "select multiple": "select_multiple",
     "dateTime": "datetime",
     "begin group": "begin_group",
+    "begin loop": "begin_loop",
+    "end loop": "end_loop",
+    # pyxform reads `phone number` as a text question (digits); the digits check is not applied.
+    "phone number": "text",
+    "device id": "deviceid",
     "end group": "end_group",
     "begin repeat": "begin_repeat",
     "end repeat": "end_repeat",
@@ -168,23 +178,10 @@ _WHAT_TO_DO = (
 # Types pyxform knows that the engine does not implement yet.
 UNSUPPORTED_TYPES = frozenset(
     {
-        "time",
-        "datetime",
         "image",
         "file",
-        "acknowledge",
-        "range",
-        "hidden",
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "phonenumber",
-        "username",
-        "email",
         "select_one_from_file",
         "select_multiple_from_file",
-        "end_loop",
     }
 )
 _NAME = re.compile(r"^[^\W\d][\w.\-]*$")
@@ -285,7 +282,12 @@ def _parse_workbook(workbook: Any, data: bytes, problems: _Problems, form_id: st
     settings = _read_settings(settings_sheet, languages, problems)
     default_language = settings.get("default_language") or (languages[0] if languages else None)
     label_languages = [lang for lang in languages if _has_column(survey, "label", lang)]
-    choice_lists = _read_choices(choices_sheet, languages, problems)
+    settings_extra = settings_sheet.rows[0].extra if settings_sheet and settings_sheet.rows else {}
+    # pyxform's setting for lists where a filter tells same-named choices apart.
+    allow_duplicates = _flag(settings_extra.get("allow_choice_duplicates")) is True
+    choice_lists = _read_choices(
+        choices_sheet, languages, problems, allow_duplicates=allow_duplicates
+    )
     refused: set[str] = set()
     children = _read_survey(
         survey,
@@ -306,6 +308,12 @@ def _parse_workbook(workbook: Any, data: bytes, problems: _Problems, form_id: st
         form_id=form_id,
         version=settings.get("version", ""),
         title=settings.get("form_title") or form_id,
+        default_language_declared=bool(settings.get("default_language")),
+        single_colon_headers={
+            sheet.name: [key for key, header in sheet.columns.items() if _single_colon(key, header)]
+            for sheet in (survey, choices_sheet)
+            if sheet and any(_single_colon(key, header) for key, header in sheet.columns.items())
+        },
         default_language=default_language,
         languages=languages,
         children=children,
@@ -357,6 +365,10 @@ def _column_key(header: str) -> tuple[str, str | None]:
             base, separator, language = before, ":", after
     base = _normal(base)
     return base, (language.strip() if separator else None)
+
+
+def _single_colon(key: str, header: str) -> bool:
+    return "::" in key and "::" not in header
 
 
 def _normal(base: str) -> str:
@@ -527,7 +539,11 @@ def _texts_problems(
 
 
 def _read_choices(
-    sheet: _Sheet | None, languages: list[str], problems: _Problems
+    sheet: _Sheet | None,
+    languages: list[str],
+    problems: _Problems,
+    *,
+    allow_duplicates: bool = False,
 ) -> dict[str, list[Choice]]:
     lists: dict[str, list[Choice]] = {}
     if sheet is None:
@@ -551,7 +567,7 @@ def _read_choices(
                 "invalid-name",
             )
         choices = lists.setdefault(list_name, [])
-        if any(choice.name == name for choice in choices):
+        if not allow_duplicates and any(choice.name == name for choice in choices):
             first = next(c.row for c in choices if c.name == name)
             problems.add(
                 CHOICES,
@@ -660,6 +676,8 @@ def _read_survey(
             problems.add(SURVEY, row.number, "type", "Type manquant.", "unknown-type")
             continue
         kind, list_name, or_other = _parse_type(type_text)
+        if kind == "end_loop":
+            continue  # its begin_loop has the message
         if kind in ("end_group", "end_repeat"):
             expected = Group if kind == "end_group" else Repeat
             if not stack or not isinstance(stack[-1], expected):
@@ -744,13 +762,15 @@ def _read_survey(
                 "unknown-type",
             )
             continue
-        if kind not in INPUT_TYPES | {"note", "calculate"}:
+        if kind not in QUESTION_TYPES:
             refused.add(name)
             problems.add(
                 SURVEY, row.number, "type", f"Type inconnu « {type_text} ».", "unknown-type"
             )
             continue
         question = _question(row, kind, list_name, common, choice_lists, problems)
+        if kind not in SELECT_TYPES and " ".join(type_text.split()) != kind:
+            question.written_type = " ".join(type_text.split())
         if or_other and kind in ("select_one", "select_multiple"):
             question.or_other = True
             question.choices.append(other_choice(all_languages))
@@ -758,7 +778,7 @@ def _read_survey(
             problems.add(
                 SURVEY, row.number, "type", "or_other ne s'applique qu'à un select.", "invalid"
             )
-        if question.type != "calculate":
+        if question.is_shown:
             _texts_problems(
                 question.label,
                 languages,
@@ -860,6 +880,18 @@ def _question(
             "Paramètres attendus sous la forme clé=valeur séparés par des espaces.",
             "invalid",
         )
+    if kind == "range" and parameters:
+        for key in ("start", "end", "step"):
+            try:
+                float(parameters.get(key, "1"))
+            except ValueError:
+                problems.add(
+                    SURVEY,
+                    row.number,
+                    "parameters",
+                    f"« {key} » d'un range doit être un nombre.",
+                    "invalid",
+                )
     question = Question(
         type=kind,
         list_name=list_name if kind in SELECT_TYPES else None,
@@ -870,6 +902,7 @@ def _question(
         constraint_message=row.texts.get("constraint_message", {}),
         default=row.get("default"),
         calculation=row.get("calculation"),
+        choice_filter=row.get("choice_filter") if kind in SELECT_TYPES else None,
         parameters=parameters or {},
         read_only=bool(read_only),
         **common,
@@ -899,7 +932,14 @@ def _question(
 # --- Cross-row checks ---------------------------------------------------------------------------
 
 
-_EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "required", "default")
+_EXPRESSION_COLUMNS = (
+    "relevant",
+    "constraint",
+    "calculation",
+    "required",
+    "default",
+    "choice_filter",
+)
 
 
 def _check_expressions(children: list[Element], problems: _Problems, refused: set[str]) -> None:
@@ -943,6 +983,8 @@ def _expression(element: Element, column: str) -> str | None:
         return element.constraint
     if column == "calculation":
         return element.calculation
+    if column == "choice_filter":
+        return element.choice_filter
     if column == "required":
         return element.required if element.required != "yes" else None
     if element.default and default_is_dynamic(element.default):

@@ -26,6 +26,7 @@ _SURVEY_ORDER = (
     "constraint_message",
     "default",
     "calculation",
+    "choice_filter",
     "appearance",
     "parameters",
     "read_only",
@@ -62,11 +63,12 @@ def _element_rows(elements: list[Element]) -> Iterator[dict[str, str]]:
 
 def _question_cells(question: Question) -> dict[str, str]:
     kind = f"{question.type} {question.list_name}" if question.list_name else question.type
+    kind = question.written_type or kind
     cells = {"type": f"{kind} or_other" if question.or_other else kind}
     for base in ("required_message", "constraint_message"):
         texts: dict[str, str] = getattr(question, base)
         cells.update({_header(base, language): text for language, text in texts.items()})
-    for column in ("required", "constraint", "default", "calculation"):
+    for column in ("required", "constraint", "default", "calculation", "choice_filter"):
         value = getattr(question, column)
         if value:
             cells[column] = value
@@ -111,8 +113,22 @@ def _fill(sheet: Worksheet, rows: list[list[Any]]) -> None:
         sheet.column_dimensions[get_column_letter(index + 1)].width = 40 if wide else 18
 
 
-def _write_sheet(sheet: Worksheet, columns: list[str], rows: list[dict[str, Any]]) -> None:
-    _fill(sheet, [list(columns), *([row.get(column) for column in columns] for row in rows)])
+def _write_sheet(
+    sheet: Worksheet,
+    columns: list[str],
+    rows: list[dict[str, Any]],
+    single: list[str] | None = None,
+) -> None:
+    titles = [_spelled(column, single or []) for column in columns]
+    _fill(sheet, [titles, *([row.get(column) for column in columns] for row in rows)])
+
+
+def _spelled(column: str, single: list[str]) -> str:
+    """`label::English` as `label:English` when it was written the older way."""
+    if column in single:
+        base, _, language = column.partition("::")
+        return f"{base}:{language}"
+    return column
 
 
 def write_workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
@@ -135,7 +151,10 @@ def export_xlsform(form: Form) -> bytes:
     assert survey is not None
     survey.title = "survey"
     survey_rows = list(_element_rows(form.children))
-    _write_sheet(survey, _columns(survey_rows, _SURVEY_ORDER, languages), survey_rows)
+    single = form.single_colon_headers
+    _write_sheet(
+        survey, _columns(survey_rows, _SURVEY_ORDER, languages), survey_rows, single.get("survey")
+    )
 
     choice_rows: list[dict[str, str]] = []
     for list_name, choices in form.choice_lists.items():
@@ -152,13 +171,14 @@ def export_xlsform(form: Form) -> bytes:
         workbook.create_sheet("choices"),
         _columns(choice_rows, ("list_name", "name", "label"), choice_languages or languages),
         choice_rows,
+        single.get("choices"),
     )
 
     settings = {
         "form_title": form.title,
         "form_id": form.form_id,
         "version": form.version,
-        "default_language": form.default_language,
+        "default_language": form.default_language if form.default_language_declared else None,
         "style": form.style,
         **form.settings_extra,
     }
