@@ -24,8 +24,9 @@ from observatoire.lib.xlsform import (
     Question,
     Repeat,
     check_type,
+    evaluate,
 )
-from observatoire.lib.xlsform.engine import range_bounds
+from observatoire.lib.xlsform.engine import range_bounds, with_repeat_counts
 from observatoire.lib.xlsform.expressions import format_number
 from observatoire.lib.xlsform.model import SELECT_TYPES
 
@@ -140,6 +141,7 @@ class Block:
     instances: list[RepeatInstance] = dataclasses.field(default_factory=list)
     error: str = ""
     is_page: bool = False  # a grid that is the whole page: its title is the page's h1
+    counted: bool = False  # a repeat with repeat_count: no add / remove buttons
 
     @property
     def id(self) -> str:
@@ -300,6 +302,10 @@ def question_block(
 def _repeat_block(context: PageContext, repeat: Repeat, key: str, scope: dict[str, Any]) -> Block:
     instances = []
     values = scope.get(repeat.name)
+    counted = repeat.name in context.evaluation.repeat_counts
+    if counted:  # repeat_count: exactly that many instances, added empty
+        count = context.evaluation.repeat_counts[repeat.name]
+        values = with_repeat_counts({repeat.name: values}, {repeat.name: count})[repeat.name]
     label = context.text(repeat.label)
     for number, data in enumerate(values if isinstance(values, list) else [], 1):
         instance_key = f"{key}[{number}]"
@@ -319,6 +325,7 @@ def _repeat_block(context: PageContext, repeat: Repeat, key: str, scope: dict[st
         hint=context.text(repeat.hint),
         instances=instances,
         error=context.errors.get(key, ""),
+        counted=counted,
     )
 
 
@@ -401,6 +408,11 @@ def read_page(form: Form, page_name: str, data: Any, stored: dict[str, Any]) -> 
     shown = set((data.get(SHOWN_FIELD) or "").split())
     result: dict[str, Any] = {}
     page = form.page(page_name)
+    counts = evaluate(form, stored).repeat_counts
+    if counts:  # counted repeats are read up to their count, whatever was posted
+        data = data.copy()
+        for name, count in counts.items():
+            data[count_field(name)] = str(count)
     _read_elements(page.children, "", data, stored, shown, result)
     return result
 

@@ -151,3 +151,23 @@ def test_randomize_shuffles_the_options_the_same_way_at_every_visit(client, edit
     first = options(client.get(page_url(bob_link, "q")), "q")
     assert sorted(first) == [f"c{i}" for i in range(8)] and first != sorted(first)
     assert options(client.get(page_url(bob_link, "q")), "q") == first
+
+
+def test_a_counted_repeat_shows_as_many_records_as_the_answer_says(client, edition, bob_link):
+    survey = [
+        ["type", "name", "label", "repeat_count"],
+        ["integer", "n", "Combien d'adjoints ?", None],
+        ["begin_repeat", "adjoint", "Adjoint", "${n}"],
+        ["text", "nom", "Nom", None],
+        ["end_repeat", "adjoint", None, None],
+    ]
+    import_questionnaire(edition=edition, source=write_workbook({"survey": survey}))
+    post_page(client, bob_link, "n", {"n": "2"})
+    page = client.get(page_url(bob_link, "adjoint"))
+    [block] = page.context["blocks"]
+    assert [instance.key for instance in block.instances] == ["adjoint[1]", "adjoint[2]"]
+    html = page.content.decode()
+    assert "Ajouter une" not in html and "Supprimer" not in html
+    post_page(client, bob_link, "adjoint", {"adjoint[1]/nom": "Ana", "adjoint[2]/nom": "Bo"})
+    answers = Response.objects.get(edition=edition).answers
+    assert answers["adjoint"] == [{"nom": "Ana"}, {"nom": "Bo"}]

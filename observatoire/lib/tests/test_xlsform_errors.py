@@ -192,13 +192,10 @@ def test_all_problems_are_collected_not_only_the_first() -> None:
     ]
 
 
-def test_unknown_and_unsupported_columns_are_reported_on_the_header_row() -> None:
-    header = [*SURVEY_HEADER, "repeat_count", "commentaires", "$kuid"]
-    data = workbook([["text", "q", "Q", None, None, None, None, "à revoir", "abc"]], header=header)
-    assert located(data) == [
-        ("survey", 1, "repeat_count", "unsupported-column"),
-        ("survey", 1, "commentaires", "unknown-column"),
-    ]
+def test_unknown_columns_are_reported_on_the_header_row_and_kobo_columns_kept() -> None:
+    header = [*SURVEY_HEADER, "commentaires", "$kuid"]
+    data = workbook([["text", "q", "Q", None, None, None, "à revoir", "abc"]], header=header)
+    assert located(data) == [("survey", 1, "commentaires", "unknown-column")]
 
 
 def test_unclosed_and_mismatched_blocks() -> None:

@@ -142,3 +142,38 @@ def test_results_analyse_a_range_as_numbers_and_link_or_other() -> None:
     assert specs["note"].kind == "number"
     assert specs["q"].other == "q_other"
     assert [option.key for option in specs["q"].options] == ["a", "other"]
+
+
+COUNTED: list[list[Any]] = [
+    ["type", "name", "label", "repeat_count", "required"],
+    ["integer", "n", "Combien d'élus ?", None, None],
+    ["begin_repeat", "elu", "Élu", "${n}", None],
+    ["text", "nom", "Nom", None, "yes"],
+    ["end_repeat", "elu", None, None, None],
+    ["begin_repeat", "trois", "Trois fiches", "3", None],
+    ["text", "x", "X", None, None],
+    ["end_repeat", "trois", None, None, None],
+]
+
+
+def test_repeat_count_fixes_the_number_of_instances() -> None:
+    form = parse_xlsform(write_workbook({"survey": COUNTED}))
+    evaluation = evaluate(form, {"n": 2, "elu": [{"nom": "A"}, {"nom": "B"}, {"nom": "C"}]})
+    assert evaluation.repeat_counts == {"elu": 2, "trois": 3}
+    assert evaluation.is_relevant("elu[2]") and not evaluation.is_relevant("elu[3]")
+    assert evaluation.is_relevant("trois[3]")
+    errors = validate(form, {"n": 2, "elu": [{"nom": "A"}]})
+    assert errors == {"elu[2]/nom": "Cette question est obligatoire."}
+    assert parse_xlsform(export_xlsform(form)) == form
+
+
+def test_a_repeat_count_naming_an_unknown_question_is_one_problem() -> None:
+    from observatoire.lib.xlsform import XLSFormError
+
+    survey = [row[:] for row in COUNTED]
+    survey[2][3] = "${nombre}"
+    with pytest.raises(XLSFormError) as caught:
+        parse_xlsform(write_workbook({"survey": survey}))
+    assert [(p.row, p.column, p.code) for p in caught.value.errors] == [
+        (3, "repeat_count", "unknown-reference")
+    ]

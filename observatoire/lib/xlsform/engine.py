@@ -37,6 +37,7 @@ from .expressions import (
     compile_xpath,
     format_number,
     to_boolean,
+    to_number,
     to_string,
     translate,
 )
@@ -82,6 +83,8 @@ class Evaluation:
     errors: list[str] = field(default_factory=list)
     # Selects with a choice_filter: the names of the choices offered, from the answers given.
     choices: dict[str, list[str]] = field(default_factory=dict)
+    # Repeats with a repeat_count: how many instances they have.
+    repeat_counts: dict[str, int] = field(default_factory=dict)
 
     def is_relevant(self, key: str) -> bool:
         return self.relevant.get(key, False)
@@ -240,7 +243,53 @@ def answer_text(question: Question, value: Any) -> str:
     return text
 
 
+MAX_REPEAT_COUNT = 200
+
+
+def _counted_repeats(form: Form) -> list[Repeat]:
+    """Top-level-data repeats with a repeat_count (not inside another repeat)."""
+    return [e for e in form.elements() if isinstance(e, Repeat) and e.count and e.repeat is None]
+
+
 def _run_state(
+    form: Form,
+    answers: Mapping[str, Any],
+    *,
+    today: dt.date | None,
+    now: dt.datetime | None,
+) -> tuple[Evaluation, _Instance]:
+    """The evaluation; a repeat with a repeat_count gets exactly that many instances (ODK's
+    behaviour): the count is evaluated on the answers, then missing instances are added empty
+    and extra ones left out, and everything is evaluated again."""
+    counted = _counted_repeats(form)
+    if not counted:
+        return _run_once(form, answers, today=today, now=now)
+    _, instance = _run_once(form, answers, today=today, now=now)
+    counts: dict[str, int] = {}
+    for repeat in counted:
+        node = next(n for n in instance.nodes if n.element is repeat and n.is_whole_repeat)
+        text = (repeat.count or "").strip()
+        number = to_number(text if text.isdigit() else instance.run(f"number({text})", node))
+        counts[repeat.name] = (
+            0 if math.isnan(number) else max(0, min(int(number), MAX_REPEAT_COUNT))
+        )
+    padded = with_repeat_counts(answers, counts)
+    evaluation, instance = _run_once(form, padded, today=today, now=now)
+    evaluation.repeat_counts = counts
+    return evaluation, instance
+
+
+def with_repeat_counts(answers: Mapping[str, Any], counts: Mapping[str, int]) -> dict[str, Any]:
+    """The answers with each counted repeat holding exactly its count of instances."""
+    padded = dict(answers)
+    for name, count in counts.items():
+        instances = answers.get(name)
+        instances = list(instances) if isinstance(instances, list) else []
+        padded[name] = (instances + [{} for _ in range(count)])[:count]
+    return padded
+
+
+def _run_once(
     form: Form,
     answers: Mapping[str, Any],
     *,

@@ -62,6 +62,7 @@ SURVEY_COLUMNS = frozenset(
         "default",
         "calculation",
         "choice_filter",
+        "repeat_count",
         "appearance",
         "parameters",
         "read_only",
@@ -120,9 +121,8 @@ KEPT_COLUMNS = {
 }
 # Header prefixes kept the same way: Kobo's `$kuid`, `$autoname`, `kobo--matrix_list`...;
 # ODK's `body::`, `bind::`, `instance::`, `control::` attributes; `media::image`...
-UNSUPPORTED_COLUMNS = {
-    "repeat_count": "repeat_count (nombre fixé de fiches) n'est pas encore pris en charge.",
-}
+# Standard columns the engine does not implement yet (none at the moment), header -> message.
+UNSUPPORTED_COLUMNS: dict[str, str] = {}
 KEPT_PREFIXES = ("$", "kobo--", "kobo_", "body::", "bind::", "instance::", "control::", "media::")
 UNSUPPORTED_SHEETS = frozenset({"external_choices", "entities", "osm"})
 HEADER_ALIASES = {
@@ -734,7 +734,9 @@ def _read_survey(
         }
         if kind in ("begin_group", "begin_repeat"):
             container: Group | Repeat = (
-                Group(**common) if kind == "begin_group" else Repeat(**common)
+                Group(**common)
+                if kind == "begin_group"
+                else Repeat(count=row.get("repeat_count"), **common)
             )
             _check_group_columns(row, problems)
             add(container)
@@ -939,6 +941,7 @@ _EXPRESSION_COLUMNS = (
     "required",
     "default",
     "choice_filter",
+    "repeat_count",
 )
 
 
@@ -977,6 +980,9 @@ def _check_expressions(children: list[Element], problems: _Problems, refused: se
 def _expression(element: Element, column: str) -> str | None:
     if column == "relevant":
         return element.relevant
+    if column == "repeat_count" and isinstance(element, Repeat):
+        count = (element.count or "").strip()
+        return None if count.isdigit() else count or None
     if not isinstance(element, Question):
         return None
     if column == "constraint":
