@@ -91,7 +91,7 @@ def test_a_single_colon_language_missing_a_label_is_one_problem_not_a_cascade() 
         ["text", "a", "A", "A"],
         ["text", "b", "B", None],
     ]
-    assert problems(book(survey)) == [("survey", 3, "label::Français", "missing-label")]
+    assert problems(book(survey)) == [("survey", 3, "label:Français", "missing-label")]
 
 
 @pytest.mark.parametrize(

@@ -521,18 +521,24 @@ def _texts_problems(
     row: int,
     what: str,
     problems: _Problems,
+    headers: dict[str, str] | None = None,
 ) -> None:
-    """A missing label gives one problem; a label missing in one language gives one each."""
+    """A missing label gives one problem; a label missing in one language gives one each.
+
+    The column is named as written in the header (`label:English` stays so)."""
+    written = headers or {}
     if not texts:
         column = _column_for("label", default_language if languages else None)
+        column = written.get(column, column)
         problems.add(sheet, row, column, f"Libellé manquant pour {what}.", "missing-label")
         return
     for language in languages:
         if not texts.get(language):
+            column = _column_for("label", language)
             problems.add(
                 sheet,
                 row,
-                _column_for("label", language),
+                written.get(column, column),
                 f"Libellé manquant pour {what} dans la langue « {language} ».",
                 "missing-label",
             )
@@ -586,6 +592,7 @@ def _read_choices(
             row=row.number,
             what=f"le choix « {name} »",
             problems=problems,
+            headers=sheet.columns,
         )
         choices.append(Choice(name=name, label=label, row=row.number, extra=row.extra))
     return lists
@@ -789,6 +796,7 @@ def _read_survey(
                 row=row.number,
                 what=f"la question « {name} »",
                 problems=problems,
+                headers=sheet.columns,
             )
         add(question)
         if question.or_other:
