@@ -65,7 +65,7 @@ class BarometerError(Exception):
 
 
 def barometer_problems(form: Form, edition: Edition) -> list[FormProblem]:
-    """What the barometer needs beyond a valid XLSForm: its consent question, flat repeats."""
+    """What the barometer pages need beyond a valid XLSForm: one level of repeats."""
     problems = []
     for element in form.elements():
         if isinstance(element, Repeat) and element.repeat is not None:
@@ -79,6 +79,16 @@ def barometer_problems(form: Form, edition: Edition) -> list[FormProblem]:
                     "nested-repeat",
                 )
             )
+    return problems
+
+
+def consent_warnings(form: Form, edition: Edition) -> list[FormProblem]:
+    """The edition's consent question, checked against the form: warnings, never a refusal.
+
+    Consent is a rule of the barometer edition (`barometer edition YEAR --consent-question`, or
+    the admin), not of the questionnaire: without the question, no territory is named.
+    """
+    problems: list[FormProblem] = []
     name = edition.consent_question
     if name:
         try:
@@ -91,8 +101,11 @@ def barometer_problems(form: Form, edition: Edition) -> list[FormProblem]:
                     "survey",
                     None,
                     "name",
-                    f"La question de consentement « {name} » est absente (réglage de l'édition "
-                    f"{edition.year}) : ajoutez une question select_one de ce nom.",
+                    f"La question de consentement « {name} » (réglage de l'édition "
+                    f"{edition.year}) est absente : aucune collectivité ne sera nommée. Ajoutez "
+                    "une question select_one de ce nom, ou changez ce réglage : `observatoire "
+                    f"barometer edition {edition.year} --consent-question NOM` (ou "
+                    "--no-consent-question).",
                     "consent",
                 )
             )
@@ -137,10 +150,11 @@ def import_questionnaire(
         check_size(len(source), max_mb=settings.IMPORT_MAX_MB)
     except TabularError as error:
         raise BarometerError(f"{filename or 'XLSForm'} : {error}.") from None
-    form = parse_xlsform(source)
+    form = parse_xlsform(source, filename=filename or None)
     problems = barometer_problems(form, edition)
     if problems:
         raise XLSFormError(problems)
+    warnings = [*(str(problem) for problem in consent_warnings(form, edition)), *form.warnings]
     from .models import Questionnaire
 
     with transaction.atomic():
@@ -153,7 +167,7 @@ def import_questionnaire(
             source=bytes(source),
             source_name=filename,
             sha256=hashlib.sha256(source).hexdigest(),
-            warnings=list(form.warnings),
+            warnings=warnings,
             imported_by=by,
         )
         if activate:

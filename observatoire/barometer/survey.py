@@ -12,6 +12,7 @@ of the repeat "fiche". They are also the HTML field names.
 from __future__ import annotations
 
 import dataclasses
+import random
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,10 @@ from observatoire.lib.xlsform import (
     Question,
     Repeat,
     check_type,
+    evaluate,
 )
+from observatoire.lib.xlsform.engine import range_bounds, with_repeat_counts
+from observatoire.lib.xlsform.expressions import format_number
 from observatoire.lib.xlsform.model import SELECT_TYPES
 
 SHOWN_FIELD = "_shown"
@@ -73,11 +77,28 @@ class Field:
             return "checkbox"
         if kind == "rank":
             return "rank"
-        if kind == "date":
-            return "date"
+        if kind in ("date", "time", "range", "acknowledge"):
+            return kind
+        if kind == "datetime":
+            return "datetime-local"
         if kind in ("integer", "decimal"):
             return kind
         return "textarea" if "multiline" in appearance else "text"
+
+    @property
+    def range(self) -> dict[str, str]:
+        """min, max and step of a range question (a number input: it works without JS)."""
+        start, end, step = range_bounds(self.question)
+        return {
+            "min": format_number(min(start, end)),
+            "max": format_number(max(start, end)),
+            "step": format_number(step),
+        }
+
+    @property
+    def refreshes(self) -> bool:
+        """A filtered select: its choices follow earlier answers, recomputed on "Actualiser"."""
+        return bool(self.question.choice_filter)
 
     @property
     def inputmode(self) -> str:
@@ -120,6 +141,7 @@ class Block:
     instances: list[RepeatInstance] = dataclasses.field(default_factory=list)
     error: str = ""
     is_page: bool = False  # a grid that is the whole page: its title is the page's h1
+    counted: bool = False  # a repeat with repeat_count: no add / remove buttons
 
     @property
     def id(self) -> str:
@@ -225,7 +247,7 @@ def _blocks(
 def question_block(
     context: PageContext, question: Question, key: str, prefix: str, scope: dict[str, Any]
 ) -> Block | None:
-    if question.type == "calculate":
+    if not question.is_shown:
         return None
     label = context.interpolate(context.text(question.label), prefix, scope)
     hint = context.interpolate(context.text(question.hint), prefix, scope)
@@ -243,7 +265,10 @@ def question_block(
         set(value) if isinstance(value, list) else {str(value)} if value is not None else set()
     )
     options = []
+    offered = context.evaluation.choices.get(key)
     for index, choice in enumerate(question.choices):
+        if offered is not None and choice.name not in offered:
+            continue
         option = Option(
             value=choice.name,
             label=context.text(choice.label),
@@ -253,6 +278,11 @@ def question_block(
         if question.type == "rank" and isinstance(value, list) and choice.name in value:
             option.position = str(value.index(choice.name) + 1)
         options.append(option)
+    if (question.parameters.get("randomize") or "").lower() in ("true", "yes", "true()"):
+        # The same order at every visit, so that a respondent's page does not reshuffle; a
+        # numeric `seed` parameter is used as is, else one derived from the form and question.
+        seed = question.parameters.get("seed", "")
+        random.Random(seed if seed.isdigit() else f"{context.form.form_id}:{key}").shuffle(options)
     return Block(
         "field",
         key=key,
@@ -272,6 +302,10 @@ def question_block(
 def _repeat_block(context: PageContext, repeat: Repeat, key: str, scope: dict[str, Any]) -> Block:
     instances = []
     values = scope.get(repeat.name)
+    counted = repeat.name in context.evaluation.repeat_counts
+    if counted:  # repeat_count: exactly that many instances, added empty
+        count = context.evaluation.repeat_counts[repeat.name]
+        values = with_repeat_counts({repeat.name: values}, {repeat.name: count})[repeat.name]
     label = context.text(repeat.label)
     for number, data in enumerate(values if isinstance(values, list) else [], 1):
         instance_key = f"{key}[{number}]"
@@ -291,6 +325,7 @@ def _repeat_block(context: PageContext, repeat: Repeat, key: str, scope: dict[st
         hint=context.text(repeat.hint),
         instances=instances,
         error=context.errors.get(key, ""),
+        counted=counted,
     )
 
 
@@ -350,9 +385,14 @@ def read_value(question: Question, data: Any, key: str) -> Any:
     if raw is None:
         return None
     text = str(raw).strip()
+    if question.type == "datetime":
+        text = text.replace(" ", "T")
     if not text:
         return None
-    if question.type in ("integer", "decimal") and check_type(question, text) is None:
+    if question.type in ("integer", "decimal", "range") and check_type(question, text) is None:
+        if question.type == "range":
+            number = float(text.replace(",", "."))
+            return int(number) if number.is_integer() else number
         number = text.replace(",", ".").replace(" ", "").replace("\u202f", "")
         return int(number) if question.type == "integer" else float(number)
     return text
@@ -368,6 +408,11 @@ def read_page(form: Form, page_name: str, data: Any, stored: dict[str, Any]) -> 
     shown = set((data.get(SHOWN_FIELD) or "").split())
     result: dict[str, Any] = {}
     page = form.page(page_name)
+    counts = evaluate(form, stored).repeat_counts
+    if counts:  # counted repeats are read up to their count, whatever was posted
+        data = data.copy()
+        for name, count in counts.items():
+            data[count_field(name)] = str(count)
     _read_elements(page.children, "", data, stored, shown, result)
     return result
 

@@ -95,12 +95,47 @@ def test_a_form_with_errors_reports_each_with_sheet_row_and_column_and_imports_n
     assert not Questionnaire.objects.exists()
 
 
-def test_a_form_without_the_consent_question_is_refused(draft):
+def test_a_form_without_the_consent_question_imports_with_a_warning(draft):
+    data = workbook([["type", "name", "label"], ["text", "nom", "Nom"]], settings=None)
+    questionnaire = import_questionnaire(edition=draft, source=data, filename="libre.xlsx")
+    assert questionnaire.form_id == "libre"
+    [warning] = questionnaire.warnings
+    assert "consentement_publication" in warning and "--no-consent-question" in warning
+
+
+def test_the_edition_command_sets_and_clears_the_consent_question(draft):
+    out = io.StringIO()
+    call_command(
+        "barometer",
+        "edition",
+        "2026",
+        "--consent-question",
+        "accord",
+        "--consent-yes",
+        "o",
+        stdout=out,
+    )
+    draft.refresh_from_db()
+    assert (draft.consent_question, draft.consent_yes) == ("accord", "o")
+    assert "« accord » (accord : « o »)" in out.getvalue()
+    data = workbook(
+        [["type", "name", "label"], ["select_one on", "accord", "Nommer ?"]],
+        [["list_name", "name", "label"], ["on", "o", "Oui"], ["on", "n", "Non"]],
+    )
+    assert import_questionnaire(edition=draft, source=data).warnings == []
+    call_command("barometer", "edition", "2026", "--no-consent-question", stdout=out)
+    draft.refresh_from_db()
+    assert draft.consent_question == ""
     data = workbook([["type", "name", "label"], ["text", "nom", "Nom"]])
-    with pytest.raises(XLSFormError) as raised:
-        import_questionnaire(edition=draft, source=data)
-    assert [p.code for p in raised.value.errors] == ["consent"]
-    assert "consentement_publication" in str(raised.value)
+    assert import_questionnaire(edition=draft, source=data).warnings == []
+
+
+def test_the_import_command_prints_the_consent_warning(draft, tmp_path):
+    path = tmp_path / "libre.xlsx"
+    path.write_bytes(workbook([["type", "name", "label"], ["text", "nom", "Nom"]], settings=None))
+    out = io.StringIO()
+    call_command("barometer", "import-form", "2026", str(path), stdout=out)
+    assert "avertissement : feuille « survey », colonne « name » : La question de" in out.getvalue()
 
 
 def test_nested_repeats_are_refused_with_their_row(draft):

@@ -233,7 +233,8 @@ def questions_from_form(
     others: dict[str, str] = {}
     for question in form.questions():
         match = _OTHER_RELEVANT.match(question.relevant or "")
-        if question.type == "text" and match and match.group(2) == OTHER_CHOICE:
+        # "autre" by the barometer's convention, "other" when or_other added it.
+        if question.type == "text" and match and match.group(2) in (OTHER_CHOICE, "other"):
             others[match.group(1)] = question.name
 
     def text(texts: Mapping[str, str]) -> str:
@@ -316,7 +317,7 @@ def _question_spec(
         return QuestionSpec(kind="single", options=options, apart=apart, other=other, **common)
     if question.type == "select_multiple":
         return QuestionSpec(kind="multiple", options=options_of(question), other=other, **common)
-    if question.type in ("integer", "decimal"):
+    if question.type in ("integer", "decimal", "range"):  # a range: a distribution of numbers
         scale = score_scale(question)
         if scale is not None:
             return QuestionSpec(

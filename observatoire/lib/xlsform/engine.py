@@ -37,6 +37,7 @@ from .expressions import (
     compile_xpath,
     format_number,
     to_boolean,
+    to_number,
     to_string,
     translate,
 )
@@ -55,6 +56,8 @@ from .model import (
 _INTEGER = re.compile(r"[+-]?\d+")
 _DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{2}:\d{2}(?::\d{2})?")
+_ISO_DT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2})?")
 _KEY_STEP = re.compile(r"^(.+)\[(\d+)\]$")
 _MISSING = object()
 logger = logging.getLogger(__name__)
@@ -78,6 +81,10 @@ class Evaluation:
     non_relevant_answers: list[str] = field(default_factory=list)
     # Expressions that failed at run time (a form bug): logged by the caller.
     errors: list[str] = field(default_factory=list)
+    # Selects with a choice_filter: the names of the choices offered, from the answers given.
+    choices: dict[str, list[str]] = field(default_factory=dict)
+    # Repeats with a repeat_count: how many instances they have.
+    repeat_counts: dict[str, int] = field(default_factory=dict)
 
     def is_relevant(self, key: str) -> bool:
         return self.relevant.get(key, False)
@@ -236,7 +243,53 @@ def answer_text(question: Question, value: Any) -> str:
     return text
 
 
+MAX_REPEAT_COUNT = 200
+
+
+def _counted_repeats(form: Form) -> list[Repeat]:
+    """Top-level-data repeats with a repeat_count (not inside another repeat)."""
+    return [e for e in form.elements() if isinstance(e, Repeat) and e.count and e.repeat is None]
+
+
 def _run_state(
+    form: Form,
+    answers: Mapping[str, Any],
+    *,
+    today: dt.date | None,
+    now: dt.datetime | None,
+) -> tuple[Evaluation, _Instance]:
+    """The evaluation; a repeat with a repeat_count gets exactly that many instances (ODK's
+    behaviour): the count is evaluated on the answers, then missing instances are added empty
+    and extra ones left out, and everything is evaluated again."""
+    counted = _counted_repeats(form)
+    if not counted:
+        return _run_once(form, answers, today=today, now=now)
+    _, instance = _run_once(form, answers, today=today, now=now)
+    counts: dict[str, int] = {}
+    for repeat in counted:
+        node = next(n for n in instance.nodes if n.element is repeat and n.is_whole_repeat)
+        text = (repeat.count or "").strip()
+        number = to_number(text if text.isdigit() else instance.run(f"number({text})", node))
+        counts[repeat.name] = (
+            0 if math.isnan(number) else max(0, min(int(number), MAX_REPEAT_COUNT))
+        )
+    padded = with_repeat_counts(answers, counts)
+    evaluation, instance = _run_once(form, padded, today=today, now=now)
+    evaluation.repeat_counts = counts
+    return evaluation, instance
+
+
+def with_repeat_counts(answers: Mapping[str, Any], counts: Mapping[str, int]) -> dict[str, Any]:
+    """The answers with each counted repeat holding exactly its count of instances."""
+    padded = dict(answers)
+    for name, count in counts.items():
+        instances = answers.get(name)
+        instances = list(instances) if isinstance(instances, list) else []
+        padded[name] = (instances + [{} for _ in range(count)])[:count]
+    return padded
+
+
+def _run_once(
     form: Form,
     answers: Mapping[str, Any],
     *,
@@ -277,12 +330,60 @@ def _run_state(
             # Reported once, at the outermost level: a whole repeat, an instance, a question.
             reported.add(node.key)
             evaluation.non_relevant_answers.append(node.key)
+        if isinstance(element, Question) and element.choice_filter and relevant[node.key]:
+            evaluation.choices[node.key] = _filtered_choices(instance, node, element)
     for page in form.pages:
         evaluation.pages[page.name] = relevant.get(page.name, False)
         if evaluation.pages[page.name] and not page.is_hidden:
             evaluation.visible_pages.append(page.name)
     evaluation.errors = list(errors)
     return evaluation, instance
+
+
+_XML_NAME = re.compile(r"^[A-Za-z_][\w.\-]*$")
+
+
+def _literal(text: str) -> str:
+    if "'" not in text:
+        return f"'{text}'"
+    if '"' not in text:
+        return f'"{text}"'
+    return "concat(" + ', "\'", '.join(f"'{part}'" for part in text.split("'")) + ")"
+
+
+def _filtered_choices(instance: _Instance, node: _Node, question: Question) -> list[str]:
+    """The choices whose columns satisfy the choice_filter, as ODK computes an itemset.
+
+    Each `${name}` is first replaced by its current value (from this repeat instance when
+    there is one); the filter is then evaluated once per choice, with the choice as context
+    node: `region` in the filter is the choice's `region` column, `name` its name.
+    """
+    assert question.choice_filter is not None
+
+    def value(match: re.Match[str]) -> str:
+        return _literal(to_string(instance.run(f"string(${{{match.group(1)}}})", node)))
+
+    try:
+        token = compile_xpath(REFERENCE.sub(value, question.choice_filter))
+    except ExpressionError as error:
+        instance.errors.append(f"{instance.form.form_id} {node.key}: choice_filter : {error}")
+        return []
+    offered = []
+    for choice in question.choices:
+        item = ET.Element("item")
+        ET.SubElement(item, "name").text = choice.name
+        for column, text in choice.extra.items():
+            if _XML_NAME.match(column):
+                ET.SubElement(item, column).text = text
+        tree = get_node_tree(item)
+        try:
+            keep = to_boolean(token.evaluate(XPathContext(tree, item=tree)))
+        except (ElementPathError, ArithmeticError, ValueError) as error:
+            instance.errors.append(f"{instance.form.form_id} {node.key}: choice_filter : {error}")
+            keep = False
+        if keep:
+            offered.append(choice.name)
+    return offered
 
 
 def _relevance(instance: _Instance) -> dict[str, bool]:
@@ -304,7 +405,7 @@ def _calculations(instance: _Instance, relevant: Mapping[str, bool]) -> dict[str
         question = node.element
         if not isinstance(question, Question) or not relevant[node.key]:
             continue
-        expression = question.calculation
+        expression = question.computed_expression
         if expression is None and question.default and default_is_dynamic(question.default):
             if question.name in node.scope:
                 continue
@@ -402,6 +503,12 @@ def validate(
                 )
             continue
         type_error = check_type(element, value, language)
+        offered = evaluation.choices.get(node.key)
+        if not type_error and offered is not None:
+            selected = value if isinstance(value, list | tuple) else str(value).split()
+            wrong = [str(item) for item in selected if str(item) not in offered]
+            if wrong:
+                type_error = message("choice", language, value=wrong[0])
         if type_error:
             errors[node.key] = type_error
             continue
@@ -452,10 +559,57 @@ def check_type(question: Question, value: Any, language: str | None = "fr") -> s
                 return message("date", language)
             return None
         return message("date", language)
+    if kind == "time":
+        if isinstance(value, dt.time) or _valid(dt.time.fromisoformat, value, _ISO_TIME):
+            return None
+        return message("time", language)
+    if kind == "datetime":
+        if isinstance(value, dt.datetime) or _valid(dt.datetime.fromisoformat, value, _ISO_DT):
+            return None
+        return message("datetime", language)
+    if kind == "range":
+        return _check_range(question, value, language)
+    if kind == "acknowledge":
+        return None if str(value).strip() == "OK" else message("acknowledge", language)
     if kind in ("select_one", "select_multiple", "rank"):
         return _check_choices(question, value, language)
     if kind == "text" and not isinstance(value, str | int | float | Decimal):
         return message("text", language)
+    return None
+
+
+def _valid(parse: Any, value: Any, pattern: re.Pattern[str]) -> bool:
+    text = str(value).strip()
+    if not pattern.fullmatch(text):
+        return False
+    try:
+        parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+def range_bounds(question: Question) -> tuple[float, float, float]:
+    """(start, end, step) of a range question, XLSForm's defaults 1, 10, 1."""
+    parameters = question.parameters
+    return (
+        float(parameters.get("start", "1")),
+        float(parameters.get("end", "10")),
+        float(parameters.get("step", "1")),
+    )
+
+
+def _check_range(question: Question, value: Any, language: str | None) -> str | None:
+    start, end, step = range_bounds(question)
+    text = answer_text(Question(name="", type="decimal"), value)
+    low, high = min(start, end), max(start, end)
+    bounds = {"start": format_number(low), "end": format_number(high)}
+    if not _DECIMAL.fullmatch(text):
+        return message("range", language, **bounds)
+    number = float(text)
+    steps = (number - start) / step if step else 0
+    if not low <= number <= high or abs(steps - round(steps)) > 1e-9:
+        return message("range", language, **bounds)
     return None
 
 

@@ -439,15 +439,60 @@ def translate(
     )
 
 
+# Deeper expressions are refused when the form is read: parsing and evaluating recurse once per
+# level, and a 3,000-deep expression exhausted Python's stack (RecursionError, a 500). No
+# hand-written form comes near it; generated ones can.
+MAX_DEPTH = 100
+
+
+def _depth_message(depth: int | str) -> str:
+    return (
+        f"expression imbriquée sur {depth} niveaux, au plus {MAX_DEPTH} : découpez-la en "
+        "plusieurs calculs (calculate)."
+    )
+
+
+def _nesting(xpath: str) -> int:
+    """The deepest nesting of parentheses and brackets, outside string literals."""
+    depth = deepest = 0
+    for character in _STRING_LITERAL.sub("''", xpath):
+        if character in "([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif character in ")]":
+            depth -= 1
+    return deepest
+
+
+def _tree_depth(token: XPathToken) -> int:
+    """Depth of the parsed tree (a chain of 3,000 `+` is as deep as 3,000 parentheses)."""
+    deepest = 0
+    stack = [(token, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
 @lru_cache(maxsize=4096)
 def compile_xpath(xpath: str) -> XPathToken:
     """Parse an XPath expression (after translation); raises ExpressionError."""
+    nesting = _nesting(xpath)
+    if nesting > MAX_DEPTH:
+        raise ExpressionError(_depth_message(nesting))
     try:
-        return ODKXPathParser().parse(xpath)
+        token = ODKXPathParser().parse(xpath)
     except ElementPathError as error:
         raise ExpressionError(_clean_error(error)) from None
     except (re.error, ValueError, TypeError, ZeroDivisionError) as error:
         raise ExpressionError(str(error)) from None
+    except RecursionError:
+        raise ExpressionError(_depth_message(f"plus de {MAX_DEPTH}")) from None
+    depth = _tree_depth(token)
+    if depth > MAX_DEPTH:
+        raise ExpressionError(_depth_message(depth))
+    return token
 
 
 def _clean_error(error: ElementPathError) -> str:
@@ -469,5 +514,6 @@ def check_expression(
     try:
         compile_xpath(translate(expression, paths=paths, repeats=repeats, context=context))
     except ExpressionError as error:
-        return [f"Expression invalide « {expression} » : {error}"]
+        shown = expression if len(expression) <= 120 else f"{expression[:100]}…"
+        return [f"Expression invalide « {shown} » : {error}"]
     return []

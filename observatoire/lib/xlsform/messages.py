@@ -21,6 +21,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Veuillez saisir une date valide (AAAA-MM-JJ).",
         "en": "Please enter a valid date (YYYY-MM-DD).",
     },
+    "time": {
+        "fr": "Veuillez saisir une heure valide (HH:MM).",
+        "en": "Please enter a valid time (HH:MM).",
+    },
+    "datetime": {
+        "fr": "Veuillez saisir une date et une heure valides (AAAA-MM-JJ HH:MM).",
+        "en": "Please enter a valid date and time (YYYY-MM-DD HH:MM).",
+    },
+    "range": {
+        "fr": "Veuillez choisir une valeur entre {start} et {end}.",
+        "en": "Please choose a value between {start} and {end}.",
+    },
+    "acknowledge": {
+        "fr": "Cochez la case pour confirmer.",
+        "en": "Tick the box to confirm.",
+    },
     "choice": {
         "fr": "Choix inconnu : {value}.",
         "en": "Unknown choice: {value}.",
@@ -36,6 +52,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "text": {
         "fr": "Veuillez saisir un texte.",
         "en": "Please enter some text.",
+    },
+    "other": {
+        "fr": "Autre",
+        "en": "Other",
+    },
+    "specify_other": {
+        "fr": "Précisez :",
+        "en": "Specify other.",
     },
     "repeat": {
         "fr": "Cette section doit être une liste de fiches.",

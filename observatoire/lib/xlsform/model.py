@@ -20,9 +20,29 @@ ROOT = "data"
 SELECT_TYPES = frozenset({"select_one", "select_multiple", "rank"})
 NUMERIC_TYPES = frozenset({"integer", "decimal"})
 INPUT_TYPES = frozenset(
-    {"select_one", "select_multiple", "rank", "integer", "decimal", "text", "date"}
+    {
+        "select_one",
+        "select_multiple",
+        "rank",
+        "integer",
+        "decimal",
+        "text",
+        "date",
+        "time",
+        "datetime",
+        "range",
+        "acknowledge",
+    }
 )
-QUESTION_TYPES = INPUT_TYPES | {"note", "calculate"}
+# Filled by the server, never shown: the moment the response started / was last saved, the day,
+# and what a phone would know (empty on the web).
+METADATA_TYPES = frozenset(
+    {"start", "end", "today", "deviceid", "username", "email", "phonenumber", "audit"}
+)
+METADATA_EXPRESSIONS = {"start": "now()", "end": "now()", "today": "today()"}
+# Questions the respondent never sees: computed, hidden (a default value) or metadata.
+UNSHOWN_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES
+QUESTION_TYPES = INPUT_TYPES | {"note"} | UNSHOWN_TYPES
 
 _LANGUAGE_CODE = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\)\s*$")
 
@@ -64,13 +84,53 @@ class Choice:
     name: str
     label: Texts
     row: int | None = field(default=None, compare=False)
+    # Other columns of the choices sheet (a `choice_filter` reads them), header -> text.
+    extra: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "label": dict(self.label), "row": self.row}
+        return {
+            "name": self.name,
+            "label": dict(self.label),
+            "row": self.row,
+            "extra": dict(self.extra),
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Choice:
-        return cls(name=data["name"], label=dict(data["label"]), row=data.get("row"))
+        return cls(
+            name=data["name"],
+            label=dict(data["label"]),
+            row=data.get("row"),
+            extra=dict(data.get("extra") or {}),
+        )
+
+
+OTHER_CHOICE = "other"
+
+
+def other_choice(languages: list[str]) -> Choice:
+    """The choice `or_other` adds, labelled "Autre" in French and "Other" in English."""
+    from .messages import message
+
+    keys = languages or [DEFAULT_LANGUAGE_KEY]
+    return Choice(name=OTHER_CHOICE, label={key: message("other", key) for key in keys})
+
+
+def specify_other(question: Question, languages: list[str]) -> Question:
+    """The text question `or_other` adds after its select, shown when "other" is chosen."""
+    from .messages import message
+
+    keys = languages or [DEFAULT_LANGUAGE_KEY]
+    return Question(
+        name=f"{question.name}_other",
+        type="text",
+        label={key: message("specify_other", key) for key in keys},
+        relevant=f"selected(${{{question.name}}}, '{OTHER_CHOICE}')",
+        parents=question.parents,
+        repeat=question.repeat,
+        row=question.row,
+        generated=True,
+    )
 
 
 @dataclass
@@ -89,6 +149,8 @@ class Question:
     constraint_message: Texts = field(default_factory=dict)
     default: str | None = None
     calculation: str | None = None
+    # `choice_filter`: an XPath predicate over each choice's columns (`region = ${region}`).
+    choice_filter: str | None = None
     appearance: str | None = None
     parameters: dict[str, str] = field(default_factory=dict)
     read_only: bool = False
@@ -96,6 +158,14 @@ class Question:
     parents: tuple[str, ...] = ()
     # Name of the innermost enclosing repeat, if any.
     repeat: str | None = None
+    # `select_one LIST or_other`: an "other" choice and a generated `NAME_other` text question.
+    or_other: bool = False
+    # The type as written when it is a spelling variant (`dateTime`, `phone number`).
+    written_type: str | None = None
+    # Added by the reader (the `NAME_other` of or_other), not written back by the writer.
+    generated: bool = False
+    # Columns kept and ignored (tool-specific, guidance_hint...), header -> text, written back.
+    extra: dict[str, str] = field(default_factory=dict)
     row: int | None = field(default=None, compare=False)
 
     kind: Literal["question"] = field(default="question", init=False, repr=False)
@@ -108,6 +178,15 @@ class Question:
     def is_input(self) -> bool:
         """True when the respondent gives an answer (not a note nor a calculation)."""
         return self.type in INPUT_TYPES
+
+    @property
+    def is_shown(self) -> bool:
+        return self.type not in UNSHOWN_TYPES
+
+    @property
+    def computed_expression(self) -> str | None:
+        """The expression giving the value: `calculation`, or now()/today() for metadata."""
+        return self.calculation or METADATA_EXPRESSIONS.get(self.type)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,11 +203,16 @@ class Question:
             "constraint_message": dict(self.constraint_message),
             "default": self.default,
             "calculation": self.calculation,
+            "choice_filter": self.choice_filter,
             "appearance": self.appearance,
             "parameters": dict(self.parameters),
             "read_only": self.read_only,
             "parents": list(self.parents),
             "repeat": self.repeat,
+            "or_other": self.or_other,
+            "written_type": self.written_type,
+            "generated": self.generated,
+            "extra": dict(self.extra),
             "row": self.row,
         }
 
@@ -149,11 +233,16 @@ class Question:
             constraint_message=dict(data.get("constraint_message") or {}),
             default=data.get("default"),
             calculation=data.get("calculation"),
+            choice_filter=data.get("choice_filter"),
             appearance=data.get("appearance"),
             parameters=dict(data.get("parameters") or {}),
             read_only=bool(data.get("read_only")),
             parents=tuple(data.get("parents") or ()),
             repeat=data.get("repeat"),
+            or_other=bool(data.get("or_other")),
+            written_type=data.get("written_type"),
+            generated=bool(data.get("generated")),
+            extra=dict(data.get("extra") or {}),
             row=data.get("row"),
         )
 
@@ -170,6 +259,7 @@ class Group:
     children: list[Element] = field(default_factory=list)
     parents: tuple[str, ...] = ()
     repeat: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
     row: int | None = field(default=None, compare=False)
 
     kind: Literal["group"] = field(default="group", init=False, repr=False)
@@ -189,6 +279,7 @@ class Group:
             "children": [child.to_dict() for child in self.children],
             "parents": list(self.parents),
             "repeat": self.repeat,
+            "extra": dict(self.extra),
             "row": self.row,
         }
 
@@ -205,6 +296,9 @@ class Repeat:
     children: list[Element] = field(default_factory=list)
     parents: tuple[str, ...] = ()
     repeat: str | None = None  # the enclosing repeat, for nested repeats
+    # `repeat_count`: a number or an expression fixing how many instances there are.
+    count: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
     row: int | None = field(default=None, compare=False)
 
     kind: Literal["repeat"] = field(default="repeat", init=False, repr=False)
@@ -224,6 +318,8 @@ class Repeat:
             "children": [child.to_dict() for child in self.children],
             "parents": list(self.parents),
             "repeat": self.repeat,
+            "count": self.count,
+            "extra": dict(self.extra),
             "row": self.row,
         }
 
@@ -234,18 +330,21 @@ Element = Question | Group | Repeat
 def _element_from_dict(data: dict[str, Any], choice_lists: dict[str, list[Choice]]) -> Element:
     if data["kind"] == "question":
         return Question.from_dict(data, choice_lists)
-    cls = Group if data["kind"] == "group" else Repeat
-    return cls(
-        name=data["name"],
-        label=dict(data.get("label") or {}),
-        hint=dict(data.get("hint") or {}),
-        relevant=data.get("relevant"),
-        appearance=data.get("appearance"),
-        children=[_element_from_dict(child, choice_lists) for child in data.get("children", [])],
-        parents=tuple(data.get("parents") or ()),
-        repeat=data.get("repeat"),
-        row=data.get("row"),
-    )
+    common: dict[str, Any] = {
+        "name": data["name"],
+        "label": dict(data.get("label") or {}),
+        "hint": dict(data.get("hint") or {}),
+        "relevant": data.get("relevant"),
+        "appearance": data.get("appearance"),
+        "children": [_element_from_dict(child, choice_lists) for child in data.get("children", [])],
+        "parents": tuple(data.get("parents") or ()),
+        "repeat": data.get("repeat"),
+        "extra": dict(data.get("extra") or {}),
+        "row": data.get("row"),
+    }
+    if data["kind"] == "group":
+        return Group(**common)
+    return Repeat(count=data.get("count"), **common)
 
 
 def iter_elements(elements: list[Element]) -> Iterator[Element]:
@@ -286,7 +385,7 @@ class Page:
     def is_hidden(self) -> bool:
         """A page with only calculations and no repeat shows nothing to the respondent."""
         return not any(
-            isinstance(e, Repeat) or (isinstance(e, Question) and e.type != "calculate")
+            isinstance(e, Repeat) or (isinstance(e, Question) and e.is_shown)
             for e in iter_elements(self.children)
         )
 
@@ -301,6 +400,13 @@ class Form:
     children: list[Element] = field(default_factory=list)
     choice_lists: dict[str, list[Choice]] = field(default_factory=dict)
     style: str | None = None
+    # Settings columns kept and ignored (instance_name, submission_url...), written back.
+    settings_extra: dict[str, str] = field(default_factory=dict)
+    # Whether default_language was written in settings (pyxform marks it in the XForm then).
+    default_language_declared: bool = False
+    # Headers written the older way, `label:English`, by sheet (as keys `label::English`):
+    # written back so, since pyxform reads them differently.
+    single_colon_headers: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list, compare=False)
 
     @property
@@ -366,6 +472,9 @@ class Form:
             "default_language": self.default_language,
             "languages": list(self.languages),
             "style": self.style,
+            "settings_extra": dict(self.settings_extra),
+            "default_language_declared": self.default_language_declared,
+            "single_colon_headers": {k: list(v) for k, v in self.single_colon_headers.items()},
             "choice_lists": {
                 name: [choice.to_dict() for choice in choices]
                 for name, choices in self.choice_lists.items()
@@ -380,7 +489,7 @@ class Form:
             name: [Choice.from_dict(choice) for choice in choices]
             for name, choices in data.get("choice_lists", {}).items()
         }
-        return cls(
+        form = cls(
             form_id=data["form_id"],
             version=data["version"],
             title=data["title"],
@@ -389,5 +498,15 @@ class Form:
             children=[_element_from_dict(child, choice_lists) for child in data["children"]],
             choice_lists=choice_lists,
             style=data.get("style"),
+            settings_extra=dict(data.get("settings_extra") or {}),
+            # Stored before this flag existed: the language was written in settings then.
+            default_language_declared=bool(data.get("default_language_declared", True)),
+            single_colon_headers={
+                k: list(v) for k, v in (data.get("single_colon_headers") or {}).items()
+            },
             warnings=list(data.get("warnings") or []),
         )
+        for question in form.questions():
+            if question.or_other:
+                question.choices.append(other_choice(form.languages))
+        return form

@@ -19,12 +19,12 @@ from typing import IO, Any
 from zipfile import BadZipFile
 
 from openpyxl import load_workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
-from .expressions import REFERENCE, check_expression
+from .expressions import REFERENCE, check_expression, references
 from .model import (
     DEFAULT_LANGUAGE_KEY,
-    INPUT_TYPES,
+    OTHER_CHOICE,
+    QUESTION_TYPES,
     SELECT_TYPES,
     Choice,
     Element,
@@ -37,6 +37,8 @@ from .model import (
     XLSFormError,
     default_is_dynamic,
     iter_elements,
+    other_choice,
+    specify_other,
 )
 
 SURVEY = "survey"
@@ -44,6 +46,8 @@ CHOICES = "choices"
 SETTINGS = "settings"
 
 TRANSLATABLE = frozenset({"label", "hint", "constraint_message", "required_message"})
+# Translatable columns kept and written back but not used by the web pages.
+PASSED_TRANSLATABLE = frozenset({"guidance_hint", "image", "audio", "video", "big-image"})
 SURVEY_COLUMNS = frozenset(
     {
         "type",
@@ -57,6 +61,8 @@ SURVEY_COLUMNS = frozenset(
         "constraint_message",
         "default",
         "calculation",
+        "choice_filter",
+        "repeat_count",
         "appearance",
         "parameters",
         "read_only",
@@ -64,41 +70,70 @@ SURVEY_COLUMNS = frozenset(
 )
 CHOICES_COLUMNS = frozenset({"list_name", "name", "label"})
 SETTINGS_COLUMNS = frozenset({"form_title", "form_id", "version", "default_language", "style"})
-# Standard XLSForm columns this engine does not implement: an error rather than a silent
-# difference between what the author meant and what respondents get.
-UNSUPPORTED_COLUMNS = frozenset(
-    {
-        "choice_filter",
-        "repeat_count",
-        "trigger",
-        "save_to",
-        "media",
-        "image",
-        "audio",
-        "video",
-        "big-image",
-        "guidance_hint",
-        "body",
-        "bind",
-        "control",
-        "instance",
-        "autoplay",
-        "accuracythreshold",
-        "instance_name",
-        "submission_url",
-        "public_key",
-        "allow_choice_duplicates",
-        "namespaces",
-        "clean_text_values",
-    }
-)
+# Columns kept (written back by export_xlsform) and ignored by the web pages: they only mean
+# something to ODK Collect, KoboToolbox or SurveyCTO, or to pyxform's XML. docs/xlsform.md
+# lists them; any other column is an error, since a typo ("constrain") would silently drop a rule.
+KEPT_COLUMNS = {
+    SURVEY: frozenset(
+        {
+            # XLSForm / ODK
+            "guidance_hint",
+            "trigger",
+            "save_to",
+            "autoplay",
+            "accuracythreshold",
+            "image",
+            "audio",
+            "video",
+            "big-image",
+            "note",
+            "rows",
+            "buttontext",
+            # KoboToolbox
+            "tags",
+            "hxl",
+            "select_from_list_name",
+            "kobo_matrix_list",
+            # SurveyCTO
+            "response_note",
+            "publishable",
+            "disabled",
+        }
+    ),
+    CHOICES: frozenset(),  # any extra column of the choices sheet is data (choice_filter)
+    SETTINGS: frozenset(
+        {
+            "instance_name",
+            "submission_url",
+            "public_key",
+            "auto_send",
+            "auto_delete",
+            "allow_choice_duplicates",
+            "namespaces",
+            "clean_text_values",
+            "omit_instanceID",
+            "omit_instanceid",
+            "date_time_format",
+            "xml_root",
+            "add_none_option",
+        }
+    ),
+}
+# Header prefixes kept the same way: Kobo's `$kuid`, `$autoname`, `kobo--matrix_list`...;
+# ODK's `body::`, `bind::`, `instance::`, `control::` attributes; `media::image`...
+# Standard columns the engine does not implement yet (none at the moment), header -> message.
+UNSUPPORTED_COLUMNS: dict[str, str] = {}
+KEPT_PREFIXES = ("$", "kobo--", "kobo_", "body::", "bind::", "instance::", "control::", "media::")
 UNSUPPORTED_SHEETS = frozenset({"external_choices", "entities", "osm"})
 HEADER_ALIASES = {
     "list_name": "list_name",
+    "jr:count": "repeat_count",
+    "count": "repeat_count",
     "calculate": "calculation",
     "constraint_msg": "constraint_message",
     "jr:constraintmsg": "constraint_message",
     "jr:requiredmsg": "required_message",
+    "requiredmsg": "required_message",
     "readonly": "read_only",
     "title": "form_title",
     "id_string": "form_id",
@@ -108,44 +143,45 @@ TYPE_ALIASES = {
     "string": "text",
     "select one": "select_one",
     "select multiple": "select_multiple",
+    "dateTime": "datetime",
     "begin group": "begin_group",
+    "begin loop": "begin_loop",
+    "end loop": "end_loop",
+    # pyxform reads `phone number` as a text question (digits); the digits check is not applied.
+    "phone number": "text",
+    "device id": "deviceid",
     "end group": "end_group",
     "begin repeat": "begin_repeat",
     "end repeat": "end_repeat",
 }
-# Known XLSForm types that this engine does not implement.
+# XLSForm types that cannot work in a web questionnaire answered on the server: what each is and
+# what to do instead. One message per row, on its `type` cell.
+IMPOSSIBLE_TYPES = {
+    "geopoint": "une position GPS, captée par le téléphone",
+    "geotrace": "un tracé GPS, capté par le téléphone",
+    "geoshape": "un polygone GPS, capté par le téléphone",
+    "audio": "un enregistrement audio fait par l'appareil",
+    "video": "une vidéo filmée par l'appareil",
+    "barcode": "la lecture d'un code-barres par l'appareil photo",
+    "background-audio": "un enregistrement audio pendant toute la saisie",
+    "background-geopoint": "une position GPS prise en arrière-plan",
+    "audit": "le journal de saisie d'ODK Collect",
+    "xml-external": "une source de données XML externe",
+    "csv-external": "une source de données CSV externe",
+    "osm": "une carte OpenStreetMap à annoter",
+    "begin_loop": "une boucle sur une liste (begin_loop)",
+}
+_WHAT_TO_DO = (
+    "ce questionnaire web ne peut pas le recueillir : supprimez la ligne ou remplacez-la par "
+    "une question texte (par exemple l'adresse ou le nom du lieu)."
+)
+# Types pyxform knows that the engine does not implement yet.
 UNSUPPORTED_TYPES = frozenset(
     {
-        "time",
-        "datetime",
-        "dateTime",
-        "geopoint",
-        "geotrace",
-        "geoshape",
         "image",
-        "audio",
-        "video",
         "file",
-        "barcode",
-        "acknowledge",
-        "range",
-        "hidden",
-        "background-audio",
-        "background-geopoint",
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "phonenumber",
-        "username",
-        "email",
-        "audit",
-        "xml-external",
-        "csv-external",
         "select_one_from_file",
         "select_multiple_from_file",
-        "begin_loop",
-        "end_loop",
     }
 )
 _NAME = re.compile(r"^[^\W\d][\w.\-]*$")
@@ -163,6 +199,7 @@ class _Row:
     number: int
     cells: dict[str, str] = field(default_factory=dict)  # column key -> text
     texts: dict[str, Texts] = field(default_factory=dict)  # translatable base -> language -> text
+    extra: dict[str, str] = field(default_factory=dict)  # kept columns: header -> text
 
     def get(self, column: str) -> str | None:
         return self.cells.get(column)
@@ -183,16 +220,41 @@ class _Problems:
         self.items.append(FormProblem(sheet, row, column, message, code))
 
 
-def parse_xlsform(source: Source) -> Form:
-    """Parse and check an XLSForm; raises XLSFormError listing every problem found."""
+def parse_xlsform(source: Source, *, filename: str | None = None) -> Form:
+    """Parse and check an XLSForm; raises XLSFormError listing every problem found.
+
+    Without a `settings` sheet (or a `form_id` in it), the form_id is the file name without its
+    extension, as pyxform does: `filename`, else the name of the `source` path, else "data".
+    """
+    if filename is None and isinstance(source, str | PathLike):
+        filename = Path(source).name
     data = _read_bytes(source)
     problems = _Problems()
     try:
-        workbook = load_workbook(BytesIO(data), data_only=True)
+        # read_only streams the sheet XML: the cost follows the cells the file holds, not the
+        # sheet's declared size (a stray formatted cell in column 6,587 made the default mode
+        # visit every empty coordinate of a 513 x 6,587 rectangle).
+        workbook = load_workbook(BytesIO(data), read_only=True, data_only=True)
     except (BadZipFile, OSError, KeyError, ValueError) as error:
         raise XLSFormError(
             [FormProblem("(fichier)", None, None, f"Classeur .xlsx illisible : {error}", "file")]
         ) from None
+    try:
+        return _parse_workbook(workbook, data, problems, default_form_id(filename))
+    finally:
+        workbook.close()
+
+
+def default_form_id(filename: str | None) -> str:
+    """pyxform's default: the file name without extension, made a valid XML name."""
+    stem = Path(filename).stem if filename else ""
+    name = re.sub(r"[^\w.\-]+", "_", stem).strip("_")
+    if not name:
+        return "data"
+    return name if _NAME.match(name) else f"_{name}"
+
+
+def _parse_workbook(workbook: Any, data: bytes, problems: _Problems, form_id: str) -> Form:
     sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
     for name in sorted(UNSUPPORTED_SHEETS & sheets.keys()):
         problems.add(name, None, None, "Feuille non prise en charge par ce moteur.", "unsupported")
@@ -201,6 +263,10 @@ def parse_xlsform(source: Source) -> Form:
         problems.add(SURVEY, None, None, "La feuille « survey » est absente.", "missing-sheet")
         raise XLSFormError(problems.items)
     survey = _read_sheet(sheets[SURVEY], SURVEY, SURVEY_COLUMNS, problems)
+    if survey is None:
+        problems.add(SURVEY, 1, None, "Feuille vide : la ligne d'en-tête manque.", "empty-sheet")
+        raise XLSFormError(problems.items)
+    # An empty choices or settings sheet is as good as none (templates often carry one).
     choices_sheet = (
         _read_sheet(sheets[CHOICES], CHOICES, CHOICES_COLUMNS, problems)
         if CHOICES in sheets
@@ -216,20 +282,46 @@ def parse_xlsform(source: Source) -> Form:
     settings = _read_settings(settings_sheet, languages, problems)
     default_language = settings.get("default_language") or (languages[0] if languages else None)
     label_languages = [lang for lang in languages if _has_column(survey, "label", lang)]
-    choice_lists = _read_choices(choices_sheet, languages, problems)
-    children = _read_survey(survey, choice_lists, label_languages, default_language, problems)
-    _check_expressions(children, problems)
+    settings_extra = settings_sheet.rows[0].extra if settings_sheet and settings_sheet.rows else {}
+    # pyxform's setting for lists where a filter tells same-named choices apart.
+    allow_duplicates = _flag(settings_extra.get("allow_choice_duplicates")) is True
+    choice_lists = _read_choices(
+        choices_sheet, languages, problems, allow_duplicates=allow_duplicates
+    )
+    refused: set[str] = set()
+    children = _read_survey(
+        survey,
+        choice_lists,
+        label_languages,
+        default_language,
+        problems,
+        all_languages=label_languages,
+        refused=refused,
+    )
+    _check_expressions(children, problems, refused)
+    if not problems.items:  # on a form with broken expressions, a cycle would be a guess
+        _check_cycles(children, problems)
     _check_grids(children, problems)
 
+    form_id = settings.get("form_id") or form_id
     form = Form(
-        form_id=settings.get("form_id", ""),
+        form_id=form_id,
         version=settings.get("version", ""),
-        title=settings.get("form_title") or settings.get("form_id", ""),
+        title=settings.get("form_title") or form_id,
+        default_language_declared=bool(settings.get("default_language")),
+        single_colon_headers={
+            sheet.name: [key for key, header in sheet.columns.items() if _single_colon(key, header)]
+            for sheet in (survey, choices_sheet)
+            if sheet and any(_single_colon(key, header) for key, header in sheet.columns.items())
+        },
         default_language=default_language,
         languages=languages,
         children=children,
         choice_lists=choice_lists,
         style=settings.get("style"),
+        settings_extra=settings_sheet.rows[0].extra
+        if settings_sheet and settings_sheet.rows
+        else {},
     )
     if problems.items:
         raise XLSFormError(problems.items)
@@ -265,28 +357,57 @@ def _cell_text(value: Any) -> str | None:
 
 
 def _column_key(header: str) -> tuple[str, str | None]:
+    """("label", "English (en)") for `label::English (en)`, and for the older `label:English`."""
     base, separator, language = header.partition("::")
-    base = base.strip().lower().replace(" ", "_")
-    base = HEADER_ALIASES.get(base, base)
+    if not separator and ":" in header:
+        before, _, after = header.partition(":")
+        if _normal(before) in TRANSLATABLE | PASSED_TRANSLATABLE:
+            base, separator, language = before, ":", after
+    base = _normal(base)
     return base, (language.strip() if separator else None)
 
 
+def _single_colon(key: str, header: str) -> bool:
+    return "::" in key and "::" not in header
+
+
+def _normal(base: str) -> str:
+    base = base.strip().lower().replace(" ", "_")
+    return HEADER_ALIASES.get(base, base)
+
+
+def _is_kept(sheet: str, header: str, base: str) -> bool:
+    return header.lower().startswith(KEPT_PREFIXES) or base in KEPT_COLUMNS.get(sheet, ())
+
+
+# A column key (base, language), or _KEPT for a column whose cells go to _Row.extra.
+_KEPT = ("", None)
+
+
 def _read_sheet(
-    worksheet: Worksheet, sheet: str, known: frozenset[str], problems: _Problems
-) -> _Sheet:
+    worksheet: Any, sheet: str, known: frozenset[str], problems: _Problems
+) -> _Sheet | None:
+    """The sheet's non-empty rows; None for a sheet without a header row."""
     rows = worksheet.iter_rows(values_only=True)
     header = next(rows, None)
+    # Cells right of the last header are never read: trim before converting anything.
+    width = max((i + 1 for i, cell in enumerate(header or ()) if _cell_text(cell)), default=0)
+    if not width:
+        return None
     keys: list[tuple[str, str | None] | None] = []
     columns: dict[str, str] = {}
-    for cell in header or ():
+    for cell in (header or ())[:width]:
         text = _cell_text(cell)
-        if text is None or text.startswith("$"):  # KoboToolbox's $kuid, $autoname...
+        if text is None:
             keys.append(None)
             continue
         base, language = _column_key(text)
         key = f"{base}::{language}" if language else base
-        if base in UNSUPPORTED_COLUMNS or base.startswith(("media", "image", "audio", "video")):
-            problems.add(sheet, 1, text, "Colonne non prise en charge.", "unsupported-column")
+        if _is_kept(sheet, text, base) or (sheet == CHOICES and base not in known):
+            keys.append(_KEPT)
+            columns[text] = text
+        elif base in UNSUPPORTED_COLUMNS:
+            problems.add(sheet, 1, text, UNSUPPORTED_COLUMNS[base], "unsupported-column")
             keys.append(None)
         elif base not in known:
             problems.add(sheet, 1, text, "Colonne inconnue.", "unknown-column")
@@ -304,23 +425,26 @@ def _read_sheet(
         else:
             columns[key] = text
             keys.append((base, language))
-    if header is None:
-        problems.add(sheet, 1, None, "Feuille vide : la ligne d'en-tête manque.", "empty-sheet")
+    headers = [_cell_text(cell) or "" for cell in (header or ())[:width]]
 
     result: list[_Row] = []
     for number, values in enumerate(rows, start=2):
         row = _Row(number)
-        for column, value in zip(keys, values, strict=False):
+        for index, (column, value) in enumerate(zip(keys, values, strict=False)):
+            if column is None or value is None:
+                continue
             text = _cell_text(value)
-            if column is None or text is None:
+            if text is None:
                 continue
             base, language = column
-            if base in TRANSLATABLE:
+            if column is _KEPT:
+                row.extra[headers[index]] = text
+            elif base in TRANSLATABLE:
                 row.texts.setdefault(base, {})[language or DEFAULT_LANGUAGE_KEY] = text
                 row.cells[f"{base}::{language}" if language else base] = text
             else:
                 row.cells[base] = text
-        if row.cells:
+        if row.cells or row.extra:
             result.append(row)
     return _Sheet(sheet, result, columns)
 
@@ -355,13 +479,6 @@ def _read_settings(
     sheet: _Sheet | None, languages: list[str], problems: _Problems
 ) -> dict[str, str]:
     if sheet is None:
-        problems.add(
-            SETTINGS,
-            None,
-            None,
-            "La feuille « settings » est absente (form_id et version sont requis).",
-            "bad-settings",
-        )
         return {}
     if len(sheet.rows) > 1:
         problems.add(
@@ -374,9 +491,7 @@ def _read_settings(
     row = sheet.rows[0] if sheet.rows else _Row(2)
     settings = dict(row.cells)
     form_id = settings.get("form_id")
-    if not form_id:
-        problems.add(SETTINGS, row.number, "form_id", "form_id est obligatoire.", "bad-settings")
-    elif not _NAME.match(form_id):
+    if form_id and not _NAME.match(form_id):
         problems.add(
             SETTINGS,
             row.number,
@@ -384,8 +499,6 @@ def _read_settings(
             f"form_id « {form_id} » n'est pas un nom valide (lettres, chiffres, _ - .).",
             "bad-settings",
         )
-    if not settings.get("version"):
-        problems.add(SETTINGS, row.number, "version", "version est obligatoire.", "bad-settings")
     default_language = settings.get("default_language")
     if default_language and languages and default_language not in languages:
         problems.add(
@@ -408,25 +521,35 @@ def _texts_problems(
     row: int,
     what: str,
     problems: _Problems,
+    headers: dict[str, str] | None = None,
 ) -> None:
-    """A missing label gives one problem; a label missing in one language gives one each."""
+    """A missing label gives one problem; a label missing in one language gives one each.
+
+    The column is named as written in the header (`label:English` stays so)."""
+    written = headers or {}
     if not texts:
         column = _column_for("label", default_language if languages else None)
+        column = written.get(column, column)
         problems.add(sheet, row, column, f"Libellé manquant pour {what}.", "missing-label")
         return
     for language in languages:
         if not texts.get(language):
+            column = _column_for("label", language)
             problems.add(
                 sheet,
                 row,
-                _column_for("label", language),
+                written.get(column, column),
                 f"Libellé manquant pour {what} dans la langue « {language} ».",
                 "missing-label",
             )
 
 
 def _read_choices(
-    sheet: _Sheet | None, languages: list[str], problems: _Problems
+    sheet: _Sheet | None,
+    languages: list[str],
+    problems: _Problems,
+    *,
+    allow_duplicates: bool = False,
 ) -> dict[str, list[Choice]]:
     lists: dict[str, list[Choice]] = {}
     if sheet is None:
@@ -450,7 +573,7 @@ def _read_choices(
                 "invalid-name",
             )
         choices = lists.setdefault(list_name, [])
-        if any(choice.name == name for choice in choices):
+        if not allow_duplicates and any(choice.name == name for choice in choices):
             first = next(c.row for c in choices if c.name == name)
             problems.add(
                 CHOICES,
@@ -469,26 +592,47 @@ def _read_choices(
             row=row.number,
             what=f"le choix « {name} »",
             problems=problems,
+            headers=sheet.columns,
         )
-        choices.append(Choice(name=name, label=label, row=row.number))
+        choices.append(Choice(name=name, label=label, row=row.number, extra=row.extra))
     return lists
 
 
 # --- Survey -----------------------------------------------------------------------------------
 
 
-def _parse_type(text: str) -> tuple[str, str | None]:
-    """("select_one", "oui_non") for "select_one oui_non"; ("integer", None) for "integer"."""
-    words = text.split()
-    joined = " ".join(words)
+_SELECT = re.compile(
+    r"^(?P<kind>select_one|select one|select_multiple|select multiple|select all that apply|rank)"
+    r"(?: from)?\s+(?P<list>\S+)(?P<other>\s+(?:or_other|or specify other))?$",
+    re.IGNORECASE,
+)
+_SELECT_KINDS = {
+    "select one": "select_one",
+    "select multiple": "select_multiple",
+    "select all that apply": "select_multiple",
+}
+
+
+def _parse_type(text: str) -> tuple[str, str | None, bool]:
+    """(kind, list name, or_other): ("select_one", "oui_non", False) for "select_one oui_non".
+
+    The legacy spellings pyxform still reads work too: `select one from LIST`,
+    `select all that apply from LIST`, `... or specify other` and `... or_other`.
+    """
+    joined = " ".join(text.split())
+    match = _SELECT.match(joined)
+    if match:
+        kind = match.group("kind").lower()
+        return _SELECT_KINDS.get(kind, kind), match.group("list"), bool(match.group("other"))
+    words = joined.split()
     for alias, canonical in TYPE_ALIASES.items():
         if joined == alias or joined.startswith(alias + " "):
             words = [canonical, *joined[len(alias) :].split()]
             break
     words[0] = TYPE_ALIASES.get(words[0], words[0])
-    if words[0] in SELECT_TYPES:
-        return words[0], " ".join(words[1:]) or None
-    return " ".join(words), None
+    if words[0] in SELECT_TYPES:  # a select without its list
+        return words[0], None, False
+    return " ".join(words), None, False
 
 
 def _flag(value: str | None) -> bool | None:
@@ -520,7 +664,12 @@ def _read_survey(
     languages: list[str],
     default_language: str | None,
     problems: _Problems,
+    *,
+    all_languages: list[str],
+    refused: set[str],
 ) -> list[Element]:
+    """The element tree. `refused` receives the names of rows refused for their type, so that
+    references to them are not reported again (one message per problem)."""
     root: list[Element] = []
     stack: list[Group | Repeat] = []
     names: dict[str, int] = {}
@@ -533,7 +682,9 @@ def _read_survey(
         if not type_text:
             problems.add(SURVEY, row.number, "type", "Type manquant.", "unknown-type")
             continue
-        kind, list_name = _parse_type(type_text)
+        kind, list_name, or_other = _parse_type(type_text)
+        if kind == "end_loop":
+            continue  # its begin_loop has the message
         if kind in ("end_group", "end_repeat"):
             expected = Group if kind == "end_group" else Repeat
             if not stack or not isinstance(stack[-1], expected):
@@ -585,42 +736,58 @@ def _read_survey(
             "appearance": row.get("appearance"),
             "parents": parents,
             "repeat": repeat,
+            "extra": row.extra,
             "row": row.number,
         }
         if kind in ("begin_group", "begin_repeat"):
             container: Group | Repeat = (
-                Group(**common) if kind == "begin_group" else Repeat(**common)
+                Group(**common)
+                if kind == "begin_group"
+                else Repeat(count=row.get("repeat_count"), **common)
             )
             _check_group_columns(row, problems)
             add(container)
             stack.append(container)
             continue
-        if kind in UNSUPPORTED_TYPES or kind.split()[0] in UNSUPPORTED_TYPES:
+        base_kind = kind.split()[0]
+        if base_kind in IMPOSSIBLE_TYPES:
+            refused.add(name)
             problems.add(
                 SURVEY,
                 row.number,
                 "type",
-                f"Type « {type_text} » non pris en charge par ce moteur.",
-                "unknown-type",
+                f"« {type_text} » est {IMPOSSIBLE_TYPES[base_kind]} : {_WHAT_TO_DO}",
+                "impossible-type",
             )
             continue
-        if kind.endswith("or_other") or (list_name or "").endswith("or_other"):
+        if base_kind in UNSUPPORTED_TYPES:
+            refused.add(name)
             problems.add(
                 SURVEY,
                 row.number,
                 "type",
-                "« or_other » n'est pas pris en charge : ajoutez un choix « autre » et une "
-                "question texte avec relevant selected(${question}, 'autre').",
+                f"Type « {type_text} » pas encore pris en charge par ce moteur "
+                "(voir docs/xlsform.md).",
                 "unknown-type",
             )
             continue
-        if kind not in INPUT_TYPES | {"note", "calculate"}:
+        if kind not in QUESTION_TYPES:
+            refused.add(name)
             problems.add(
                 SURVEY, row.number, "type", f"Type inconnu « {type_text} ».", "unknown-type"
             )
             continue
         question = _question(row, kind, list_name, common, choice_lists, problems)
-        if question.type != "calculate":
+        if kind not in SELECT_TYPES and " ".join(type_text.split()) != kind:
+            question.written_type = " ".join(type_text.split())
+        if or_other and kind in ("select_one", "select_multiple"):
+            question.or_other = True
+            question.choices.append(other_choice(all_languages))
+        elif or_other:
+            problems.add(
+                SURVEY, row.number, "type", "or_other ne s'applique qu'à un select.", "invalid"
+            )
+        if question.is_shown:
             _texts_problems(
                 question.label,
                 languages,
@@ -629,8 +796,32 @@ def _read_survey(
                 row=row.number,
                 what=f"la question « {name} »",
                 problems=problems,
+                headers=sheet.columns,
             )
         add(question)
+        if question.or_other:
+            other = specify_other(question, all_languages)
+            if other.name in names:
+                problems.add(
+                    SURVEY,
+                    row.number,
+                    "type",
+                    f"or_other ajoute la question « {other.name} », déjà définie ligne "
+                    f"{names[other.name]}.",
+                    "duplicate-name",
+                )
+            elif any(c.name == OTHER_CHOICE for c in choice_lists.get(list_name or "", [])):
+                problems.add(
+                    SURVEY,
+                    row.number,
+                    "type",
+                    f"or_other ajoute le choix « {OTHER_CHOICE} », déjà dans la liste "
+                    f"« {list_name} » : retirez or_other ou ce choix.",
+                    "duplicate-name",
+                )
+            else:
+                names[other.name] = row.number
+                add(other)
 
     for container in stack:
         problems.add(
@@ -699,6 +890,18 @@ def _question(
             "Paramètres attendus sous la forme clé=valeur séparés par des espaces.",
             "invalid",
         )
+    if kind == "range" and parameters:
+        for key in ("start", "end", "step"):
+            try:
+                float(parameters.get(key, "1"))
+            except ValueError:
+                problems.add(
+                    SURVEY,
+                    row.number,
+                    "parameters",
+                    f"« {key} » d'un range doit être un nombre.",
+                    "invalid",
+                )
     question = Question(
         type=kind,
         list_name=list_name if kind in SELECT_TYPES else None,
@@ -709,6 +912,7 @@ def _question(
         constraint_message=row.texts.get("constraint_message", {}),
         default=row.get("default"),
         calculation=row.get("calculation"),
+        choice_filter=row.get("choice_filter") if kind in SELECT_TYPES else None,
         parameters=parameters or {},
         read_only=bool(read_only),
         **common,
@@ -738,12 +942,22 @@ def _question(
 # --- Cross-row checks ---------------------------------------------------------------------------
 
 
-_EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "required", "default")
+_EXPRESSION_COLUMNS = (
+    "relevant",
+    "constraint",
+    "calculation",
+    "required",
+    "default",
+    "choice_filter",
+    "repeat_count",
+)
 
 
-def _check_expressions(children: list[Element], problems: _Problems) -> None:
+def _check_expressions(children: list[Element], problems: _Problems, refused: set[str]) -> None:
     elements = [e for e in iter_elements(children) if e.name]
-    paths = {element.name: element.path for element in elements}
+    # A refused row already has its message: references to it are not errors of their own.
+    paths: dict[str, tuple[str, ...]] = {name: (name,) for name in refused if name}
+    paths.update({element.name: element.path for element in elements})
     repeats = frozenset(e.path for e in elements if isinstance(e, Repeat))
     for element in elements:
         if element.row is None:
@@ -774,12 +988,17 @@ def _check_expressions(children: list[Element], problems: _Problems) -> None:
 def _expression(element: Element, column: str) -> str | None:
     if column == "relevant":
         return element.relevant
+    if column == "repeat_count" and isinstance(element, Repeat):
+        count = (element.count or "").strip()
+        return None if count.isdigit() else count or None
     if not isinstance(element, Question):
         return None
     if column == "constraint":
         return element.constraint
     if column == "calculation":
         return element.calculation
+    if column == "choice_filter":
+        return element.choice_filter
     if column == "required":
         return element.required if element.required != "yes" else None
     if element.default and default_is_dynamic(element.default):
@@ -788,7 +1007,92 @@ def _expression(element: Element, column: str) -> str | None:
 
 
 def _code(message: str) -> str:
-    return "unknown-reference" if "ne correspond à aucune question" in message else "bad-expression"
+    if "ne correspond à aucune question" in message:
+        return "unknown-reference"
+    return "expression-depth" if "imbriquée sur" in message else "bad-expression"
+
+
+_DEPENDENCY_COLUMNS = ("relevant", "calculation")
+
+
+def _check_cycles(children: list[Element], problems: _Problems) -> None:
+    """One problem per dependency cycle among `relevant` and `calculation` expressions.
+
+    A question whose relevance depends (through any chain) on its own value can never show:
+    it is blank while not relevant. An element also depends on its group's relevance, so a
+    group whose `relevant` reads one of its own questions is a cycle too. ODK Collect refuses
+    such forms when loading them; pyxform does not check.
+    """
+    elements = [e for e in iter_elements(children) if e.name and e.row is not None]
+    by_name = {element.name: element for element in elements}
+    edges: dict[str, list[tuple[str, str]]] = {}  # name -> [(depends on, through column)]
+    for element in elements:
+        targets = edges.setdefault(element.name, [])
+        for column in _DEPENDENCY_COLUMNS:
+            expression = _expression(element, column)
+            for name in references(expression or ""):
+                if name.strip() in by_name:
+                    targets.append((name.strip(), column))
+        parent = by_name.get(element.parents[-1]) if element.parents else None
+        # Not a repeat: its `relevant` is evaluated per instance, from the instance's answers
+        # (an instance can be dropped by what it holds), which the engine supports.
+        if isinstance(parent, Group):
+            targets.append((parent.name, "relevant"))
+    for component in _cycles(edges):
+        members = sorted(component, key=lambda name: by_name[name].row or 0)
+        first = by_name[members[0]]
+        column = next((col for target, col in edges[first.name] if target in component), "relevant")
+        chain = " → ".join([*members, members[0]])
+        problems.add(
+            SURVEY,
+            first.row,
+            column,
+            f"Dépendance circulaire entre relevant et calculation : {chain}. Ces questions ne "
+            "pourraient jamais s'afficher ni se calculer ; coupez le cycle.",
+            "cycle",
+        )
+
+
+def _cycles(edges: dict[str, list[tuple[str, str]]]) -> list[set[str]]:
+    """The strongly connected components that hold a cycle (Tarjan's algorithm, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[set[str]] = []
+    for start in edges:
+        if start in index:
+            continue
+        work = [(start, 0)]
+        while work:
+            node, position = work.pop()
+            if position == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = [target for target, _ in edges.get(node, [])]
+            if position < len(targets):
+                work.append((node, position + 1))
+                target = targets[position]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
+                continue
+            if low[node] == index[node]:
+                component = set()
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.add(member)
+                    if member == node:
+                        break
+                if len(component) > 1 or node in targets:
+                    found.append(component)
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return found
 
 
 def _check_grids(children: list[Element], problems: _Problems) -> None:

@@ -26,9 +26,11 @@ _SURVEY_ORDER = (
     "constraint_message",
     "default",
     "calculation",
+    "choice_filter",
     "appearance",
     "parameters",
     "read_only",
+    "repeat_count",
 )
 
 
@@ -38,7 +40,9 @@ def _header(base: str, language: str) -> str:
 
 def _element_rows(elements: list[Element]) -> Iterator[dict[str, str]]:
     for element in elements:
-        row: dict[str, str] = {"name": element.name}
+        if isinstance(element, Question) and element.generated:
+            continue  # the NAME_other of or_other: the reader adds it again
+        row: dict[str, str] = {**element.extra, "name": element.name}
         for base in ("label", "hint"):
             texts: dict[str, str] = getattr(element, base)
             row.update({_header(base, language): text for language, text in texts.items()})
@@ -50,19 +54,21 @@ def _element_rows(elements: list[Element]) -> Iterator[dict[str, str]]:
             yield {**row, **_question_cells(element)}
             continue
         kind = "group" if isinstance(element, Group) else "repeat"
+        if not isinstance(element, Group) and element.count:
+            row["repeat_count"] = element.count
         yield {**row, "type": f"begin_{kind}"}
         yield from _element_rows(element.children)
         yield {"type": f"end_{kind}", "name": element.name}
 
 
 def _question_cells(question: Question) -> dict[str, str]:
-    cells = {
-        "type": f"{question.type} {question.list_name}" if question.list_name else question.type
-    }
+    kind = f"{question.type} {question.list_name}" if question.list_name else question.type
+    kind = question.written_type or kind
+    cells = {"type": f"{kind} or_other" if question.or_other else kind}
     for base in ("required_message", "constraint_message"):
         texts: dict[str, str] = getattr(question, base)
         cells.update({_header(base, language): text for language, text in texts.items()})
-    for column in ("required", "constraint", "default", "calculation"):
+    for column in ("required", "constraint", "default", "calculation", "choice_filter"):
         value = getattr(question, column)
         if value:
             cells[column] = value
@@ -85,6 +91,9 @@ def _columns(rows: list[dict[str, str]], order: tuple[str, ...], languages: list
             ]
         elif base in used or base in ("type", "name", "list_name"):
             columns.append(base)
+    # Columns kept as written (tool-specific, extra choice columns), in order of appearance.
+    for row in rows:
+        columns += [key for key in row if key not in columns and key in used]
     return columns
 
 
@@ -104,8 +113,22 @@ def _fill(sheet: Worksheet, rows: list[list[Any]]) -> None:
         sheet.column_dimensions[get_column_letter(index + 1)].width = 40 if wide else 18
 
 
-def _write_sheet(sheet: Worksheet, columns: list[str], rows: list[dict[str, Any]]) -> None:
-    _fill(sheet, [list(columns), *([row.get(column) for column in columns] for row in rows)])
+def _write_sheet(
+    sheet: Worksheet,
+    columns: list[str],
+    rows: list[dict[str, Any]],
+    single: list[str] | None = None,
+) -> None:
+    titles = [_spelled(column, single or []) for column in columns]
+    _fill(sheet, [titles, *([row.get(column) for column in columns] for row in rows)])
+
+
+def _spelled(column: str, single: list[str]) -> str:
+    """`label::English` as `label:English` when it was written the older way."""
+    if column in single:
+        base, _, language = column.partition("::")
+        return f"{base}:{language}"
+    return column
 
 
 def write_workbook(sheets: dict[str, list[list[Any]]]) -> bytes:
@@ -128,12 +151,15 @@ def export_xlsform(form: Form) -> bytes:
     assert survey is not None
     survey.title = "survey"
     survey_rows = list(_element_rows(form.children))
-    _write_sheet(survey, _columns(survey_rows, _SURVEY_ORDER, languages), survey_rows)
+    single = form.single_colon_headers
+    _write_sheet(
+        survey, _columns(survey_rows, _SURVEY_ORDER, languages), survey_rows, single.get("survey")
+    )
 
     choice_rows: list[dict[str, str]] = []
     for list_name, choices in form.choice_lists.items():
         for choice in choices:
-            row = {"list_name": list_name, "name": choice.name}
+            row = {**choice.extra, "list_name": list_name, "name": choice.name}
             row.update({_header("label", lang): text for lang, text in choice.label.items()})
             choice_rows.append(row)
     choice_languages = [
@@ -145,14 +171,16 @@ def export_xlsform(form: Form) -> bytes:
         workbook.create_sheet("choices"),
         _columns(choice_rows, ("list_name", "name", "label"), choice_languages or languages),
         choice_rows,
+        single.get("choices"),
     )
 
     settings = {
         "form_title": form.title,
         "form_id": form.form_id,
         "version": form.version,
-        "default_language": form.default_language,
+        "default_language": form.default_language if form.default_language_declared else None,
         "style": form.style,
+        **form.settings_extra,
     }
     columns = [key for key, value in settings.items() if value]
     _write_sheet(workbook.create_sheet("settings"), columns, [settings])

@@ -55,6 +55,12 @@ def _open(path: Path):
         raise CommandError(f"{path} : {error.strerror}.") from None
 
 
+def _consent_setting(edition):
+    if not edition.consent_question:
+        return "aucune"
+    return f"« {edition.consent_question} » (accord : « {edition.consent_yes} »)"
+
+
 class Command(BaseCommand):
     help = "The barometer: editions, questionnaires, contacts, invitations, follow-up, GDPR."
 
@@ -68,6 +74,20 @@ class Command(BaseCommand):
         edition.add_argument("--closes-on", type=date.fromisoformat, help="YYYY-MM-DD")
         edition.add_argument(
             "--frame", type=int, metavar="YEAR", help="Sampling frame to use (default: same year)."
+        )
+        consent = edition.add_mutually_exclusive_group()
+        consent.add_argument(
+            "--consent-question",
+            metavar="NAME",
+            help="Name of the select_one whose answer allows naming the territory.",
+        )
+        consent.add_argument(
+            "--no-consent-question",
+            action="store_true",
+            help="No consent question: no territory is ever named.",
+        )
+        edition.add_argument(
+            "--consent-yes", metavar="CHOICE", help="The choice that means consent (default oui)."
         )
 
         import_form = commands.add_parser(
@@ -137,7 +157,19 @@ class Command(BaseCommand):
     def handle_export(self, **options):
         results_commands.handle_export(stdout=self.stdout, **options)
 
-    def handle_edition(self, *, year, status, opens_on, closes_on, frame, **options):
+    def handle_edition(
+        self,
+        *,
+        year,
+        status,
+        opens_on,
+        closes_on,
+        frame,
+        consent_question=None,
+        no_consent_question=False,
+        consent_yes=None,
+        **options,
+    ):
         edition, created = Edition.objects.get_or_create(year=year)
         frame_year = frame or year
         if frame or edition.frame_id is None:
@@ -147,7 +179,15 @@ class Command(BaseCommand):
                     f"Aucune base de sondage {frame_year} : `observatoire territories frame {frame_year}`."
                 )
             edition.frame = found or edition.frame
-        for field, value in (("status", status), ("opens_on", opens_on), ("closes_on", closes_on)):
+        if no_consent_question:
+            consent_question = ""
+        for field, value in (
+            ("status", status),
+            ("opens_on", opens_on),
+            ("closes_on", closes_on),
+            ("consent_question", consent_question),
+            ("consent_yes", consent_yes),
+        ):
             if value is not None:
                 setattr(edition, field, value)
         edition.save()
@@ -156,7 +196,8 @@ class Command(BaseCommand):
             f"{edition.get_status_display()} », {edition.opens_on or '…'} – "
             f"{edition.closes_on or '…'}, base de sondage "
             f"{edition.frame.year if edition.frame else 'aucune'}, questionnaire "
-            f"{edition.questionnaire or 'aucun'}."
+            f"{edition.questionnaire or 'aucun'}, question de consentement "
+            f"{_consent_setting(edition)}."
         )
 
     def handle_import_form(self, *, year, file, **options):
@@ -177,7 +218,7 @@ class Command(BaseCommand):
             )
         )
         for warning in questionnaire.warnings:
-            self.stdout.write(f"avertissement pyxform : {warning}")
+            self.stdout.write(f"avertissement : {warning}")
 
     def handle_export_form(self, *, year, file, **options):
         data = export_questionnaire(edition=_year_edition(year))

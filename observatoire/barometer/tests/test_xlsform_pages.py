@@ -1,0 +1,173 @@
+"""Questionnaires using the wider XLSForm, answered through the respondent pages (no JS)."""
+
+import pytest
+
+from observatoire.lib.xlsform.writer import write_workbook
+from observatoire.territories.models import Territory
+
+from ..models import Response
+from ..services import import_questionnaire
+from .test_journey import page_url, post_page
+
+
+def cascade_workbook():
+    """Région → département → commune, the choices taken from the territories référentiel."""
+    choices = [["list_name", "name", "label", "region", "departement"]]
+    for territory in Territory.objects.order_by("kind", "code"):
+        if territory.kind == "region":
+            choices.append(["region", territory.code, territory.name, None, None])
+        elif territory.kind == "departement":
+            choices.append(
+                ["departement", territory.code, territory.name, territory.region.code, None]
+            )
+        elif territory.kind == "commune":
+            choices.append(
+                ["commune", territory.code, territory.name, None, territory.departement.code]
+            )
+    survey = [
+        ["type", "name", "label", "choice_filter", "appearance", "parameters"],
+        ["begin_group", "lieu", "Où ?", None, "field-list", None],
+        ["select_one region", "region", "Région", None, None, None],
+        ["select_one departement", "departement", "Département", "region=${region}", None, None],
+        ["select_one commune", "commune", "Commune", "departement=${departement}", None, None],
+        ["end_group", "lieu", None, None, None, None],
+        ["begin_group", "moments", "Quand ?", None, None, None],
+        ["time", "heure", "Heure", None, None, None],
+        ["datetime", "quand", "Date et heure", None, None, None],
+        ["range", "note", "Note", None, None, "start=0 end=10"],
+        ["acknowledge", "lu", "J'ai lu", None, None, None],
+        ["start", "debut", None, None, None, None],
+        ["end_group", "moments", None, None, None, None],
+    ]
+    return write_workbook({"survey": survey, "choices": choices})
+
+
+@pytest.fixture
+def cascade(edition, aura, grenoble, lyon):
+    isere = Territory.objects.create(
+        kind="departement", code="38", name="Isère", vintage=2026, zone="metro", region=aura
+    )
+    rhone = Territory.objects.create(
+        kind="departement", code="69", name="Rhône", vintage=2026, zone="metro", region=aura
+    )
+    Territory.objects.filter(pk=grenoble.pk).update(departement=isere)
+    Territory.objects.filter(pk=lyon.pk).update(departement=rhone)
+    Territory.objects.create(
+        kind="region", code="11", name="Île-de-France", vintage=2026, zone="metro"
+    )
+    import_questionnaire(edition=edition, source=cascade_workbook(), filename="cascade.xlsx")
+    return edition
+
+
+def options(page, key):
+    [block] = [b for b in page.context["blocks"] if b.key == key]
+    return [option.value for option in block.field.options]
+
+
+def test_cascading_selects_are_filtered_on_the_server_after_actualiser(
+    client, cascade, bob_link, bob_invitation
+):
+    page = client.get(page_url(bob_link, "lieu"))
+    assert page.status_code == 200
+    assert options(page, "departement") == []
+    assert "Actualiser les choix" in page.content.decode()
+    saved = post_page(client, bob_link, "lieu", {"region": "84"}, action="stay")
+    assert saved.status_code == 302 and saved["Location"].endswith(page_url(bob_link, "lieu"))
+    page = client.get(page_url(bob_link, "lieu"))
+    assert options(page, "departement") == ["38", "69"]
+    post_page(client, bob_link, "lieu", {"departement": "69"}, action="stay")
+    page = client.get(page_url(bob_link, "lieu"))
+    assert options(page, "commune") == ["69123"]
+    done = post_page(client, bob_link, "lieu", {"commune": "69123"})
+    assert done.status_code == 302
+    response = Response.objects.get(edition=cascade)
+    assert (response.answers["region"], response.answers["commune"]) == ("84", "69123")
+
+
+def test_a_commune_outside_the_chosen_departement_is_refused(client, cascade, bob_link):
+    post_page(client, bob_link, "lieu", {"region": "84", "departement": "38"}, action="stay")
+    refused = post_page(client, bob_link, "lieu", {"commune": "69123"})
+    assert refused.status_code == 200
+    assert "Choix inconnu : 69123." in refused.content.decode()
+
+
+def test_time_datetime_range_and_acknowledge_widgets_work_without_javascript(
+    client, cascade, bob_link
+):
+    page = client.get(page_url(bob_link, "moments"))
+    html = page.content.decode()
+    assert 'type="time"' in html and 'type="datetime-local"' in html
+    assert 'type="number"' in html and 'min="0" max="10" step="1"' in html
+    assert 'value="OK"' in html
+    assert "debut" not in page.context["shown"]
+    wrong = post_page(client, bob_link, "moments", {"note": "11", "heure": "9h"})
+    assert "Veuillez choisir une valeur entre 0 et 10." in wrong.content.decode()
+    assert "Veuillez saisir une heure valide (HH:MM)." in wrong.content.decode()
+    post_page(
+        client,
+        bob_link,
+        "moments",
+        {"note": "7", "heure": "09:30", "quand": "2026-12-07T09:30", "lu": "OK"},
+    )
+    answers = Response.objects.get(edition=cascade).answers
+    assert (answers["note"], answers["heure"], answers["quand"], answers["lu"]) == (
+        7,
+        "09:30",
+        "2026-12-07T09:30",
+        "OK",
+    )
+
+
+def test_every_corpus_form_imports_renders_and_accepts_answers(client, edition, bob_link):
+    from observatoire.lib.tests.xlsform_corpus import CORPUS
+    from observatoire.lib.xlsform import evaluate
+
+    imported = 0
+    for name, (sheets, expected) in CORPUS.items():
+        if expected is not None:
+            continue
+        questionnaire = import_questionnaire(
+            edition=edition, source=write_workbook(sheets), filename="corpus.xlsx"
+        )
+        imported += 1
+        form = questionnaire.form
+        for page in evaluate(form, {}).visible_pages:
+            opened = client.get(page_url(bob_link, page))
+            assert opened.status_code == 200, (name, page)
+            posted = post_page(client, bob_link, page, {})
+            assert posted.status_code in (200, 302), (name, page, posted.status_code)
+    assert imported >= 25
+
+
+def test_randomize_shuffles_the_options_the_same_way_at_every_visit(client, edition, bob_link):
+    choices = [["list_name", "name", "label"]] + [["l", f"c{i}", f"C{i}"] for i in range(8)]
+    survey = [
+        ["type", "name", "label", "parameters"],
+        ["select_one l", "q", "Q", "randomize=true seed=7"],
+    ]
+    import_questionnaire(
+        edition=edition, source=write_workbook({"survey": survey, "choices": choices})
+    )
+    first = options(client.get(page_url(bob_link, "q")), "q")
+    assert sorted(first) == [f"c{i}" for i in range(8)] and first != sorted(first)
+    assert options(client.get(page_url(bob_link, "q")), "q") == first
+
+
+def test_a_counted_repeat_shows_as_many_records_as_the_answer_says(client, edition, bob_link):
+    survey = [
+        ["type", "name", "label", "repeat_count"],
+        ["integer", "n", "Combien d'adjoints ?", None],
+        ["begin_repeat", "adjoint", "Adjoint", "${n}"],
+        ["text", "nom", "Nom", None],
+        ["end_repeat", "adjoint", None, None],
+    ]
+    import_questionnaire(edition=edition, source=write_workbook({"survey": survey}))
+    post_page(client, bob_link, "n", {"n": "2"})
+    page = client.get(page_url(bob_link, "adjoint"))
+    [block] = page.context["blocks"]
+    assert [instance.key for instance in block.instances] == ["adjoint[1]", "adjoint[2]"]
+    html = page.content.decode()
+    assert "Ajouter une" not in html and "Supprimer" not in html
+    post_page(client, bob_link, "adjoint", {"adjoint[1]/nom": "Ana", "adjoint[2]/nom": "Bo"})
+    answers = Response.objects.get(edition=edition).answers
+    assert answers["adjoint"] == [{"nom": "Ana"}, {"nom": "Bo"}]
