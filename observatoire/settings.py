@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "observatoire.badinput.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "observatoire.urls"
