@@ -5,8 +5,9 @@ with a DataError, that is a 500, after the view may have written other rows. Nob
 type one (it comes from a copy-paste out of another program, or from a robot), so it is refused
 with one clear message naming the fields, before the view runs: search parameters, filters,
 every form. Views that report it at the field themselves, keeping what the person typed, are
-marked with `@reports_nul_characters` (the survey pages; Django form views, whose CharField
-refuses NUL with ProhibitNullCharactersValidator).
+marked with `@reports_nul_characters` (the survey pages, whose answers are not a Django form).
+Django's own CharField refuses NUL too, but not every field is a CharField (the territory
+autocomplete field, choice fields, raw GET parameters), hence one guard in front of all.
 """
 
 from django.http import Http404
