@@ -400,7 +400,9 @@ def _read_merge_post(request, names, base):
     return mine
 
 
-def _save_merging(journey: Journey, page, names, mine, base, base_version, language) -> Response:
+def _save_merging(
+    request, journey: Journey, page, names, mine, base, base_version, language
+) -> Response:
     """Save the page; when others saved meanwhile, merge with their answers and try again.
 
     Raises PageConflict when the person must choose, never dropping what they typed.
@@ -428,11 +430,12 @@ def _save_merging(journey: Journey, page, names, mine, base, base_version, langu
             invalid.answers = survey.apply_page(response.answers, names, mine)
             raise
         else:
-            if attempt:
-                journey.notices.append(
+            if attempt:  # a message, not a notice: the page usually redirects after a save
+                messages.info(
+                    request,
                     _(
                         "Une autre personne a enregistré des réponses entre-temps : elles ont été conservées avec les vôtres."
-                    )
+                    ),
                 )
             return saved
     raise PageConflict(response, mine, mine, {}, [])
@@ -478,7 +481,9 @@ def _page(request, journey: Journey, page: str):
         return _render_page(request, journey, page, errors=problems, answers=answers, status=400)
     anchor = _apply_repeat_action(action, page_answers)
     try:
-        response = _save_merging(journey, page, names, page_answers, base, base_version, language)
+        response = _save_merging(
+            request, journey, page, names, page_answers, base, base_version, language
+        )
     except PageConflict as conflict:
         journey.response = conflict.current
         if conflict.conflicts:

@@ -97,6 +97,20 @@ def test_keeping_theirs_keeps_my_other_answers_of_the_page(
     assert (answers["type_collectivite"], answers["fonction"]) == ("commune", "elu")
 
 
+def test_answers_to_other_questions_are_merged_and_the_person_is_told(
+    client, bob_link, eve_invitation, response_of
+):
+    eve, eve_link = Client(), link(eve_invitation)
+    bob_form, eve_form = opened(client, bob_link, "moyens"), opened(eve, eve_link, "moyens")
+    client.post(page_url(bob_link, "moyens"), {**bob_form, "etp": "3"})
+
+    late = eve.post(page_url(eve_link, "moyens"), {**eve_form, "budget": "1k_5k"}, follow=True)
+
+    assert "Une autre personne a enregistré des réponses entre-temps" in text_of(late)
+    answers = response_of().answers
+    assert answers["etp"] == 3 and answers["budget"] == "1k_5k"
+
+
 def test_a_save_that_keeps_losing_the_race_comes_back_with_what_was_typed(
     client, bob_link, eve_invitation, response_of, monkeypatch
 ):
