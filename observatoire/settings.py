@@ -104,6 +104,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "observatoire.uploads.UploadStorageErrorMiddleware",
+    "observatoire.badinput.RejectNulCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "observatoire.urls"

@@ -34,14 +34,29 @@ def _window_start():
 
 
 def is_rate_limited(client: str) -> bool:
+    """Has this address tried BAROMETER_TOKEN_FAILURES different unknown links in the window?
+
+    Only unknown links count, and each one once (a person clicking a truncated link again is
+    not guessing). The limit is never applied to a valid link: see `open_token_for`.
+    """
     recent = AccessFailure.objects.filter(client_hash=client, created_at__gte=_window_start())
     return recent.count() >= settings.BAROMETER_TOKEN_FAILURES
 
 
-def record_failure(client: str) -> None:
-    AccessFailure.objects.create(client_hash=client)
+def record_failure(client: str, raw: str = "") -> None:
+    """Count an unknown link for this address, once per link within the window."""
+    token_hash = hash_token(raw)
+    recent = AccessFailure.objects.filter(
+        client_hash=client, token_hash=token_hash, created_at__gte=_window_start()
+    )
+    if not recent.exists():
+        AccessFailure.objects.create(client_hash=client, token_hash=token_hash)
     # Old rows are useless: drop them as we go rather than in a cron job.
     AccessFailure.objects.filter(created_at__lt=_window_start()).delete()
+
+
+class RateLimited(Exception):
+    """An unknown link from an address that has already tried too many of them."""
 
 
 class TokenProblem(Exception):
@@ -111,3 +126,22 @@ def revoke_token(*, raw: str) -> bool:
     """Revoke one personal link (for instance one printed for a phone call)."""
     updated = AccessToken.objects.filter(token_hash=hash_token(raw), revoked_at__isnull=True)
     return bool(updated.update(revoked_at=timezone.now()))
+
+
+def open_token_for(client: str, raw: str) -> Access:
+    """`open_token` for a visitor, with the brake on guessing applied to unknown links only.
+
+    A valid link always opens, even from an address over the limit: a shared office address
+    where one person mistyped links must not lock out colleagues. This costs no security: the
+    tokens' 256 bits, not the limit, are what makes guessing hopeless (2**-256 per try). The
+    limit makes a scan visible (HTTP 429 with Retry-After for the scanner only) and bounds
+    what a scanner can write (at most BAROMETER_TOKEN_FAILURES rows per address and window).
+    """
+    try:
+        return open_token(raw)
+    except TokenProblem as problem:
+        if problem.reason == "unknown":
+            if is_rate_limited(client):
+                raise RateLimited from None
+            record_failure(client, raw)
+        raise

@@ -311,9 +311,13 @@ class AccessToken(models.Model):
 
 
 class AccessFailure(models.Model):
-    """A request with an unknown token, to rate-limit guessing (client kept only as a hash)."""
+    """A request with an unknown token, to rate-limit guessing (client kept only as a hash).
+
+    One row per address and unknown token within the window (`access.record_failure`).
+    """
 
     client_hash = models.CharField(max_length=64)
+    token_hash = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

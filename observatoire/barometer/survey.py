@@ -12,10 +12,15 @@ of the repeat "fiche". They are also the HTML field names.
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
 import random
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from observatoire.lib.xlsform import (
     Evaluation,
@@ -33,6 +38,7 @@ from observatoire.lib.xlsform.model import SELECT_TYPES
 SHOWN_FIELD = "_shown"
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_POSITION = re.compile(r"[0-9]{1,4}")  # not str.isdigit(): "²" is a digit int() refuses
 
 
 def html_id(key: str) -> str:
@@ -378,7 +384,7 @@ def read_value(question: Question, data: Any, key: str) -> Any:
         positions = []
         for index, choice in enumerate(question.choices):
             raw = (data.get(f"{key}::{choice.name}") or "").strip()
-            if raw.isdigit():
+            if _POSITION.fullmatch(raw):
                 positions.append((int(raw), index, choice.name))
         return [name for _position, _index, name in sorted(positions)] or None
     raw = data.get(key)
@@ -389,13 +395,122 @@ def read_value(question: Question, data: Any, key: str) -> Any:
         text = text.replace(" ", "T")
     if not text:
         return None
-    if question.type in ("integer", "decimal", "range") and check_type(question, text) is None:
-        if question.type == "range":
-            number = float(text.replace(",", "."))
-            return int(number) if number.is_integer() else number
-        number = text.replace(",", ".").replace(" ", "").replace("\u202f", "")
-        return int(number) if question.type == "integer" else float(number)
+    if question.type == "range" and check_type(question, text) is None:
+        number = float(text.replace(",", "."))
+        return int(number) if number.is_integer() else number
+    if question.type in ("integer", "decimal") and check_type(question, text) is None:
+        number = _number_text(text)
+        try:
+            value = int(number) if question.type == "integer" else float(number)
+        except ValueError:  # over Python's 4,300-digit limit for int()
+            return text
+        # Out of range, the text is kept as typed and `input_errors` reports it.
+        return value if not too_big(value) else text
     return text
+
+
+# Beyond 15 digits a float loses units (2**53 is about 9.007e15) and no figure of the
+# barometer (budgets, staff, participants) comes near it.
+NUMBER_DIGITS = 15
+
+
+def _number_text(text: str) -> str:
+    return text.strip().replace(",", ".").replace(" ", "").replace("\u202f", "")
+
+
+def too_big(value: Any) -> bool:
+    """A number no integer or decimal question takes: infinite, NaN or of more than 15 digits."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, str):
+        try:
+            value = Decimal(_number_text(value))
+        except InvalidOperation:
+            return False
+    if isinstance(value, int | float | Decimal):
+        return not math.isfinite(value) or abs(value) >= 10**NUMBER_DIGITS
+    return False
+
+
+def input_errors(form: Form, answers: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Answers refused before anything is saved, by answer path: a NUL character (PostgreSQL
+    stores none, and no one means to type it), a number too large to be a figure."""
+    errors: dict[str, str] = {}
+    for name, value in answers.items():
+        key = prefix + name
+        if isinstance(value, list):
+            for number, item in enumerate(value, 1):
+                if isinstance(item, dict):
+                    errors.update(input_errors(form, item, f"{key}[{number}]/"))
+                elif has_nul(item):
+                    errors[key] = nul_message()
+        elif has_nul(value):
+            errors[key] = nul_message()
+        elif _is_number_question(form, name) and too_big(value):
+            errors[key] = _("Nombre trop grand : %(digits)d chiffres au plus avant la virgule.") % {
+                "digits": NUMBER_DIGITS
+            }
+    return errors
+
+
+def has_nul(value: Any) -> bool:
+    return isinstance(value, str) and "\x00" in value
+
+
+def nul_message() -> str:
+    return _(
+        "Caractère invalide : la réponse contient un caractère nul (invisible, souvent venu "
+        "d'un copier-coller). Il a été retiré : vérifiez la réponse et enregistrez à nouveau."
+    )
+
+
+def without_nul(answers: Any) -> Any:
+    """The answers with NUL characters removed, to show them back for correction."""
+    if isinstance(answers, str):
+        return answers.replace("\x00", "")
+    if isinstance(answers, list):
+        return [without_nul(item) for item in answers]
+    if isinstance(answers, dict):
+        return {key: without_nul(value) for key, value in answers.items()}
+    return answers
+
+
+def _is_number_question(form: Form, name: str) -> bool:
+    try:
+        element = form.element(name)
+    except KeyError:
+        return False
+    return isinstance(element, Question) and element.type in ("integer", "decimal")
+
+
+def json_object(text: str | None) -> dict[str, Any] | None:
+    """A JSON object posted back in a hidden field, or None when it is not one."""
+    try:
+        value = json.loads(text or "{}")
+    except (ValueError, RecursionError):  # RecursionError: deeply nested arrays
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _is_answer(value: Any) -> bool:
+    """The shapes `read_page` produces: a scalar, a list of choice names, a list of instances."""
+    scalar = (str, int, float)
+    if value is None or isinstance(value, scalar):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(item, str) for item in value) or all(
+            isinstance(item, dict)
+            and all(v is None or isinstance(v, (*scalar, list)) for v in item.values())
+            for item in value
+        )
+    return False
+
+
+def page_answers_of(value: dict[str, Any] | None, names: list[str]) -> dict[str, Any] | None:
+    """The page's answers in a posted JSON object, or None when it holds anything else."""
+    if value is None or not all(_is_answer(answer) for answer in value.values()):
+        return None
+    return {name: value.get(name) for name in names if name in value}
 
 
 def read_page(form: Form, page_name: str, data: Any, stored: dict[str, Any]) -> dict[str, Any]:

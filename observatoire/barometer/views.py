@@ -5,6 +5,7 @@ a territory's behalf through the same pages under /barometre/saisie/ (see `_staf
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from functools import partial, wraps
 from typing import Any
@@ -21,12 +22,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from observatoire.badinput import reports_nul_characters
 from observatoire.lib.xlsform import Form, evaluate, validate
 from observatoire.ratelimit import client_hash
 from observatoire.territories.models import Territory
 
 from . import survey
-from .access import TokenProblem, is_rate_limited, open_token, record_failure
+from .access import RateLimited, TokenProblem, open_token_for
 from .forms import RegistrationForm
 from .mail import contact_from_unsubscribe_token
 from .models import Contact, Edition, PageSave, Response
@@ -44,10 +46,6 @@ from .services import (
 from .services import (
     unsubscribe as unsubscribe_contact,
 )
-
-
-class RateLimited(Exception):
-    pass
 
 
 def survey_page(view, referrer_policy="no-referrer"):
@@ -72,7 +70,8 @@ def survey_page(view, referrer_policy="no-referrer"):
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 
-    return never_cache(wrapper)
+    # The survey pages report a NUL character at the field, keeping the person's answers.
+    return reports_nul_characters(never_cache(wrapper))
 
 
 def token_page(view):
@@ -137,16 +136,8 @@ class Journey:
 
 
 def _get_invitation_for_token(request, token):
-    """The access a personal link gives, or TokenProblem / RateLimited (counted as a guess)."""
-    client = client_hash(request)
-    if is_rate_limited(client):
-        raise RateLimited
-    try:
-        return open_token(token)
-    except TokenProblem as problem:
-        if problem.reason == "unknown":
-            record_failure(client)
-        raise
+    """The access a personal link gives, or TokenProblem / RateLimited (unknown links only)."""
+    return open_token_for(client_hash(request), token)
 
 
 def _token_journey(request, token) -> Journey:
@@ -365,20 +356,94 @@ def _apply_repeat_action(action: str, page_answers: dict[str, Any]) -> str:
     if verb == "remove":
         name, _sep, number = rest.rpartition(":")
         instances = page_answers.get(name)
-        if isinstance(instances, list) and number.isdigit() and 1 <= int(number) <= len(instances):
-            del instances[int(number) - 1]
+        if isinstance(instances, list) and re.fullmatch(r"[0-9]{1,4}", number):
+            if 1 <= int(number) <= len(instances):
+                del instances[int(number) - 1]
         return survey.html_id(name)
     return ""
 
 
-def _merge_choices(request, page_answers, base, conflicts_names):
-    for name in conflicts_names:
+# A save that finds the response changed is merged with what was saved meanwhile and tried
+# again; each round at least one of the people saving at once wins, so four at once need three.
+MERGE_ATTEMPTS = 5
+
+MERGE_CHOICES = {"mine", "theirs", "both"}
+
+
+class PageConflict(Exception):
+    """A save left to the person: the same questions answered differently, or a race lost
+    MERGE_ATTEMPTS times (`conflicts` is then empty). Carries everything they typed."""
+
+    def __init__(self, current: Response, merged, mine, theirs, conflicts) -> None:
+        super().__init__("conflict")
+        self.current, self.merged, self.mine = current, merged, mine
+        self.theirs, self.conflicts = theirs, conflicts
+
+
+def _read_merge_post(request, names, base):
+    """The person's answers after the choices of the conflict page, or None if malformed."""
+    mine = survey.page_answers_of(survey.json_object(request.POST.get("mine")), names)
+    conflicts = request.POST.getlist("conflict")
+    if mine is None or not set(conflicts) <= set(names):
+        return None
+    for name in conflicts:
         choice = request.POST.get(f"merge::{name}", "mine")
+        if choice not in MERGE_CHOICES:
+            return None
         if choice == "theirs":
-            page_answers[name] = base.get(name)
+            mine[name] = base.get(name)
         elif choice == "both":
-            page_answers[name] = (base.get(name) or []) + (page_answers.get(name) or [])
-    return page_answers
+            theirs, own = base.get(name) or [], mine.get(name) or []
+            if not (isinstance(theirs, list) and isinstance(own, list)):
+                return None
+            mine[name] = theirs + own
+    return mine
+
+
+def _save_merging(
+    request, journey: Journey, page, names, mine, base, base_version, language
+) -> Response:
+    """Save the page; when others saved meanwhile, merge with their answers and try again.
+
+    Raises PageConflict when the person must choose, never dropping what they typed.
+    """
+    response = journey.response
+    for attempt in range(MERGE_ATTEMPTS):
+        try:
+            saved = save_page(
+                response=response,
+                page=page,
+                answers=mine,
+                base_version=base_version,
+                by=journey.actor,
+                language=language,
+            )
+        except VersionConflict as conflict:
+            current = conflict.current
+            theirs = {name: current.answers.get(name) for name in names}
+            merged, conflicts = survey.merge_page(names, base, mine, theirs)
+            journey.response = current
+            if conflicts:
+                raise PageConflict(current, merged, mine, theirs, conflicts) from None
+            response, base, mine, base_version = current, theirs, merged, current.version
+        except InvalidAnswers as invalid:
+            invalid.answers = survey.apply_page(response.answers, names, mine)
+            raise
+        else:
+            if attempt:  # a message, not a notice: the page usually redirects after a save
+                messages.info(
+                    request,
+                    _(
+                        "Une autre personne a enregistré des réponses entre-temps : elles ont été conservées avec les vôtres."
+                    ),
+                )
+            return saved
+    raise PageConflict(response, mine, mine, {}, [])
+
+
+def _refused(request, journey: Journey, page: str, message: str, answers=None):
+    journey.notices.append(message)
+    return _render_page(request, journey, page, answers=answers, status=400)
 
 
 @require_http_methods(["GET", "POST"])
@@ -394,64 +459,53 @@ def _page(request, journey: Journey, page: str):
     response = journey.response
     language = _language(journey)
     action = request.POST.get("action", "next")
-    try:
-        base_version = int(request.POST.get("version", ""))
-        base = json.loads(request.POST.get("base") or "{}")
-    except ValueError:
-        return _render_page(request, journey, page, status=400)
+    names = survey.page_names(form, page)
+    altered = _(
+        "Le formulaire envoyé est incomplet ou a été modifié : rien n'a été enregistré. "
+        "Vérifiez la page et enregistrez à nouveau."
+    )
+    base = survey.page_answers_of(survey.json_object(request.POST.get("base")), names)
+    version = request.POST.get("version", "")
+    if base is None or not re.fullmatch(r"[0-9]{1,9}", version):
+        return _refused(request, journey, page, altered)
+    base_version = int(version)
     if request.POST.get("merge"):
-        try:
-            page_answers = json.loads(request.POST.get("mine") or "{}")
-        except ValueError:
-            return _render_page(request, journey, page, status=400)
-        page_answers = _merge_choices(request, page_answers, base, request.POST.getlist("conflict"))
+        page_answers = _read_merge_post(request, names, base)
+        if page_answers is None:
+            return _refused(request, journey, page, altered)
     else:
         page_answers = survey.read_page(form, page, request.POST, response.answers)
+    problems = {**survey.input_errors(form, base), **survey.input_errors(form, page_answers)}
+    if problems:
+        answers = survey.apply_page(response.answers, names, survey.without_nul(page_answers))
+        return _render_page(request, journey, page, errors=problems, answers=answers, status=400)
     anchor = _apply_repeat_action(action, page_answers)
-    names = survey.page_names(form, page)
     try:
-        try:
-            response = save_page(
-                response=response,
-                page=page,
-                answers=page_answers,
-                base_version=base_version,
-                by=journey.actor,
-                language=language,
+        response = _save_merging(
+            request, journey, page, names, page_answers, base, base_version, language
+        )
+    except PageConflict as conflict:
+        journey.response = conflict.current
+        if conflict.conflicts:
+            return _render_conflicts(
+                request,
+                journey,
+                page,
+                conflict.merged,
+                conflict.mine,
+                conflict.theirs,
+                conflict.conflicts,
             )
-        except VersionConflict as conflict:
-            current = conflict.current
-            theirs = {name: current.answers.get(name) for name in names}
-            merged, conflicts = survey.merge_page(names, base, page_answers, theirs)
-            if conflicts:
-                journey.response = current
-                return _render_conflicts(
-                    request, journey, page, merged, page_answers, theirs, conflicts
-                )
-            response = save_page(
-                response=current,
-                page=page,
-                answers=merged,
-                base_version=current.version,
-                by=journey.actor,
-                language=language,
-            )
-            journey.notices.append(
-                _(
-                    "Une autre personne a enregistré des réponses entre-temps : elles ont été conservées avec les vôtres."
-                )
-            )
-    except VersionConflict:
-        journey.response = journey.response.__class__.objects.get(pk=journey.response.pk)
         journey.notices.append(
             _(
-                "La réponse vient encore d'être modifiée : vérifiez la page et enregistrez à nouveau."
+                "D'autres personnes enregistrent cette page en même temps que vous : vos réponses "
+                "ci-dessous ne sont pas encore enregistrées. Vérifiez-les et enregistrez à nouveau."
             )
         )
-        return _render_page(request, journey, page, status=409)
+        answers = survey.apply_page(conflict.current.answers, names, conflict.mine)
+        return _render_page(request, journey, page, answers=answers, status=409)
     except InvalidAnswers as invalid:
-        answers = survey.apply_page(response.answers, names, page_answers)
-        return _render_page(request, journey, page, errors=invalid.errors, answers=answers)
+        return _render_page(request, journey, page, errors=invalid.errors, answers=invalid.answers)
     except ResponseClosed as closed:
         messages.error(request, str(closed))
         return redirect(journey.url())
@@ -465,9 +519,12 @@ def _page(request, journey: Journey, page: str):
         return redirect(journey.page_url(page))
     if action == "previous":
         return redirect(_neighbour(journey, page, -1))
-    if action.startswith("goto:"):
-        target = action.removeprefix("goto:")
-        return redirect(journey.url("summary") if target == "summary" else journey.page_url(target))
+    target = action.removeprefix("goto:") if action.startswith("goto:") else None
+    if target == "summary":
+        return redirect(journey.url("summary"))
+    if target in {p.name for p in form.pages}:
+        return redirect(journey.page_url(target))
+    # Any other action (an unknown page in goto:, a tampered value) is the default: next.
     evaluation, blocks = _page_state(journey, page)
     posted = set((request.POST.get(survey.SHOWN_FIELD) or "").split())
     appeared = [key for key in survey.shown_keys(blocks) if key not in posted]
@@ -561,11 +618,13 @@ def _summary(request, journey: Journey):
     language = _language(journey)
     response = journey.response
     errors = validate(form, response.answers, language=language)
+    version = request.POST.get("version", "")
     if request.method == "POST" and not journey.read_only:
         try:
             response = submit_response(
                 response=response,
-                base_version=int(request.POST.get("version", "0")),
+                # A missing or garbled version is a stale page: the person rereads the summary.
+                base_version=int(version) if re.fullmatch(r"[0-9]{1,9}", version) else -1,
                 by=journey.actor,
                 language=language,
             )

@@ -20,7 +20,8 @@ REGISTRATION_SUBJECTS = {
 def _send(template, context, to, *, language, subject, attachments=(), headers=None, reply_to=None):
     with translation.override(language):
         body = render_to_string(f"editorial/email/{template}.txt", context)
-        subject = str(subject)
+        # A header is one line (Django raises BadHeaderError on CR or LF), whatever the source.
+        subject = " ".join(str(subject).split())
     message = EmailMessage(subject, body, to=to, headers=headers or {}, reply_to=reply_to)
     for attachment in attachments:
         message.attach(*attachment)

@@ -44,6 +44,16 @@ class ContactForm(HoneypotForm):
 
     field_order = ["name", "email", "subject", "message", "website"]
 
+    def clean_subject(self):
+        # The subject becomes a mail header, which holds one line: a pasted line break would
+        # make Django refuse to send (BadHeaderError) after the message was stored.
+        return one_line(self.cleaned_data["subject"])
+
+
+def one_line(text: str) -> str:
+    """The text with its line breaks and runs of spaces turned into single spaces."""
+    return " ".join(text.split())
+
 
 class PublicationFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), required=False)

@@ -123,11 +123,18 @@ def unsubscribe(*, subscriber) -> Subscriber:
     return subscriber
 
 
-def receive_contact_message(*, name, email, subject, message, language="fr") -> ContactMessage:
+def receive_contact_message(
+    *, name, email, subject, message, language="fr"
+) -> tuple[ContactMessage, bool]:
+    """Store a visitor's message and mail it to the team: (the message, whether it was mailed).
+
+    Stored first, so that nothing is lost when the mail server fails; the visitor is then told
+    that the team will read it in the admin, not that it was sent.
+    """
     record = ContactMessage.objects.create(
         name=name.strip(),
         email=email.strip(),
-        subject=subject.strip(),
+        subject=" ".join(subject.split()),
         message=message,
         language=language,
     )
@@ -135,4 +142,5 @@ def receive_contact_message(*, name, email, subject, message, language="fr") -> 
         emails.send_contact_message(record)
     except Exception:  # stored anyway: staff read it in the admin
         logger.exception("Could not e-mail contact message %s", record.pk)
-    return record
+        return record, False
+    return record, True

@@ -217,15 +217,26 @@ def about(request, section=None):
             form.add_error(None, TOO_MANY)
             status = 429
         elif form.is_valid():
+            mailed = True  # a robot is told it worked
             if not form.is_spam():
-                services.receive_contact_message(
+                _record, mailed = services.receive_contact_message(
                     name=form.cleaned_data["name"],
                     email=form.cleaned_data["email"],
                     subject=form.cleaned_data["subject"],
                     message=form.cleaned_data["message"],
                     language=get_language(),
                 )
-            messages.success(request, _("Merci, votre message est bien parvenu à l'équipe."))
+            if mailed:
+                messages.success(request, _("Merci, votre message est bien parvenu à l'équipe."))
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Votre message est enregistré, mais l'e-mail qui prévient l'équipe n'a "
+                        "pas pu partir : elle le lira dans son espace d'administration, avec "
+                        "du retard. Pour une demande urgente, écrivez-lui directement."
+                    ),
+                )
             return redirect(request.path + "#contact")
     partners = list(Partner.objects.filter(is_active=True).select_related("logo"))
     organization = {

@@ -46,14 +46,12 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def benchmark_response(request, token):
-    client = client_hash(request)
-    if access.is_rate_limited(client):
-        return _refuse(request, 429, "Trop de liens invalides : réessayez plus tard.")
     try:
-        invitation = access.open_token(token).invitation
+        invitation = access.open_token_for(client_hash(request), token).invitation
+    except access.RateLimited:
+        return _refuse(request, 429, "Trop de liens invalides : réessayez plus tard.")
     except access.TokenProblem as problem:
         if problem.reason == "unknown":
-            access.record_failure(client)
             return _refuse(request, 404, "Ce lien n'est pas valide.")
         if problem.reason == "revoked" or problem.invitation is None:
             return _refuse(request, 410, "Ce lien a été révoqué.")

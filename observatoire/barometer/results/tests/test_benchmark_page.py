@@ -103,5 +103,5 @@ def test_charts_over_the_budget_are_drawn_in_the_background(
 
 def test_unknown_tokens_are_still_rate_limited(charlie, closed, settings):
     settings.BAROMETER_TOKEN_FAILURES = 2
-    url = reverse("barometer_results:benchmark", args=["y" * 43])
-    assert [charlie.get(url).status_code for _ in range(3)] == [404, 404, 429]
+    urls = [reverse("barometer_results:benchmark", args=[f"{n}" + "y" * 42]) for n in range(3)]
+    assert [charlie.get(url).status_code for url in urls] == [404, 404, 429]
