@@ -776,6 +776,8 @@ def send_invitation_wave(
     message, and at most `reminder_max_count` times. Memory stays bounded: messages are read
     and sent in chunks of SEND_CHUNK, through one SMTP connection.
     """
+    from .tasks import schedule_watch
+
     _check_can_send(edition)
     _check_no_other_wave(edition)
     wave = Wave.objects.create(
@@ -783,6 +785,8 @@ def send_invitation_wave(
         kind=Wave.Kind.REMINDER if reminder else Wave.Kind.INVITATION,
         limit=limit,
     )
+    # If this process dies, the task worker's watch resumes the wave.
+    transaction.on_commit(schedule_watch)
     return send_wave(wave=wave, progress=progress, rate=rate, now_fn=now_fn)
 
 

@@ -314,3 +314,22 @@ def test_staff_resume_a_stalled_wave_from_the_campaign_page(
         follow=True,
     )
     assert "seule une vague interrompue" in answer.content.decode()
+
+
+def test_every_wave_leaves_a_watch_in_the_queue_for_the_next_worker(
+    bob_invitation, edition, alice, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+        "background": {"BACKEND": "django_tasks_db.DatabaseBackend"},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        send_invitation_wave(edition=edition)  # from the command line, sent in this process
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_wave(edition=edition, reminder=False, by=alice)
+    watches = DBTaskResult.objects.filter(task_path__endswith="watch_waves", status="READY")
+    assert watches.count() == 1  # one watch waiting, not one per wave
+    assert watches.get().run_after > timezone.now()
+    assert DBTaskResult.objects.filter(task_path__endswith="run_wave").count() == 1
