@@ -217,6 +217,9 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # limit); a client that tries more than BAROMETER_TOKEN_FAILURES unknown personal links within
 # BAROMETER_TOKEN_FAILURE_WINDOW minutes is refused until the window has passed.
 BAROMETER_SEND_RATE = envint("BAROMETER_SEND_RATE", "10")
+# A running wave whose worker gave no sign of life for BAROMETER_WAVE_STALLED_AFTER seconds is
+# "stalled": the next worker (or staff, "Reprendre") resumes it.
+BAROMETER_WAVE_STALLED_AFTER = envint("BAROMETER_WAVE_STALLED_AFTER", "60")
 BAROMETER_TOKEN_FAILURES = envint("BAROMETER_TOKEN_FAILURES", "20")
 BAROMETER_TOKEN_FAILURE_WINDOW = envint("BAROMETER_TOKEN_FAILURE_WINDOW", "15")
 # Barometer results: a figure with fewer than BAROMETER_RESULTS_THRESHOLD respondents is not

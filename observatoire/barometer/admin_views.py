@@ -51,6 +51,8 @@ from .services import (
     lock_response,
     queue_wave,
     reject_registration,
+    resolve_doubt,
+    resume_wave,
     unlock_response,
 )
 from .survey import PageContext, page_blocks
@@ -133,6 +135,7 @@ def dashboard(request, year):
         "bands": sorted({row["band"] for row in all_rows}),
         "regions": sorted({row["region"] for row in all_rows}),
         "waves": edition.waves.all()[:5],
+        "messages_in_doubt": edition.messages.filter(status=Message.Status.DOUBT).count(),
         "pending_registrations": edition.registrations.filter(
             status=Registration.Status.PENDING
         ).count(),
@@ -390,9 +393,38 @@ def contact_erase(request, pk):
 # --- Campaign ----------------------------------------------------------------------------------
 
 
+def _campaign_action(request, edition):
+    """A stalled wave resumed, a message in doubt decided: staff's answers to a crash."""
+    action = request.POST["action"]
+    try:
+        if action == "resume":
+            wave = get_object_or_404(Wave, pk=request.POST.get("wave"), edition=edition)
+            with transaction.atomic():
+                resume_wave(wave=wave)
+            messages.success(
+                request,
+                _("Vague n° %(pk)d reprise : le worker de tâches envoie les messages restants.")
+                % {"pk": wave.pk},
+            )
+        elif action in ("doubt-sent", "doubt-resend"):
+            message = get_object_or_404(Message, pk=request.POST.get("message"), edition=edition)
+            resolve_doubt(message=message, delivered=action == "doubt-sent")
+            text = (
+                _("Message à %(email)s compté comme envoyé.")
+                if action == "doubt-sent"
+                else _("Message à %(email)s : la prochaine vague le renverra.")
+            )
+            messages.success(request, text % {"email": message.to_email})
+    except BarometerError as error:
+        messages.error(request, str(error))
+    return redirect("barometer_admin:campaign", year=edition.year)
+
+
 @staff_required
 def campaign(request, year):
     edition = _edition(year)
+    if request.method == "POST" and request.POST.get("action"):
+        return _campaign_action(request, edition)
     form = WaveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -427,10 +459,21 @@ def campaign(request, year):
         "invitations": Invitation.objects.filter(edition=edition).due_for_invitation().count(),
         "reminders": Invitation.objects.due_for_reminder(edition).count(),
     }
+    doubt = dict(
+        Message.objects.filter(wave__in=waves, status=Message.Status.DOUBT)
+        .values_list("wave")
+        .annotate(n=Count("pk"))
+    )
+    for wave in waves:
+        wave.doubt_count = doubt.get(wave.pk, 0)
     context = {
         "form": form,
         "waves": waves,
         "running": any(w.status in (Wave.Status.QUEUED, Wave.Status.RUNNING) for w in waves),
+        "stalled_after": settings.BAROMETER_WAVE_STALLED_AFTER,
+        "in_doubt": Message.objects.filter(edition=edition, status=Message.Status.DOUBT)
+        .select_related("invitation__territory")
+        .order_by("pk")[:100],
         "log": Paginator(log, 50).get_page(request.GET.get("page")),
         "counts": [
             (status, label, counts.get(status, 0)) for status, label in Message.Status.choices

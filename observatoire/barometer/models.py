@@ -453,8 +453,33 @@ class MessageTemplate(models.Model):
         return f"{self.get_kind_display()} ({self.language})"
 
 
+def stalled_cutoff(now=None):
+    """A running wave whose last heartbeat is older than this has lost its worker."""
+    now = now or timezone.now()
+    return now - timezone.timedelta(seconds=settings.BAROMETER_WAVE_STALLED_AFTER)
+
+
+class WaveQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Waves about to send or sending: queued, or running with a recent heartbeat."""
+        return self.filter(
+            Q(status=Wave.Status.QUEUED)
+            | Q(status=Wave.Status.RUNNING, heartbeat_at__gte=stalled_cutoff(now))
+        )
+
+    def stalled(self, now=None):
+        """Running waves whose worker has given no sign of life (killed, machine lost)."""
+        return self.filter(status=Wave.Status.RUNNING).filter(
+            Q(heartbeat_at__lt=stalled_cutoff(now)) | Q(heartbeat_at__isnull=True)
+        )
+
+
 class Wave(models.Model):
-    """One sending of invitations or reminders, run by the task worker."""
+    """One sending of invitations or reminders, run by the task worker.
+
+    A running wave records `heartbeat_at` at each message; one whose heartbeat is older than
+    BAROMETER_WAVE_STALLED_AFTER seconds is "stalled" and can be resumed (docs/barometer.md).
+    """
 
     class Kind(models.TextChoices):
         INVITATION = "invitation", _("invitations")
@@ -483,6 +508,11 @@ class Wave(models.Model):
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     started_at = models.DateTimeField(_("commencée le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finie le"), null=True, blank=True)
+    # Who sends it now ("host:pid:run"), and its last sign of life.
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
+
+    objects = WaveQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vague d'envoi")
@@ -508,15 +538,40 @@ class Wave(models.Model):
         seconds = (self.finished_at - self.started_at).total_seconds()
         return self.done_count / seconds if seconds > 0 else None
 
+    @property
+    def is_stalled(self):
+        return self.status == self.Status.RUNNING and (
+            self.heartbeat_at is None or self.heartbeat_at < stalled_cutoff()
+        )
+
+    @property
+    def can_resume(self):
+        """Stalled, or failed with messages still to send."""
+        return self.is_stalled or (
+            self.status == self.Status.FAILED
+            and self.messages.filter(status=Message.Status.QUEUED).exists()
+        )
+
 
 class Message(models.Model):
-    """The log of every message: queued, then sent or failed; bounced when the server says so."""
+    """The log of every message, one row per message, committed at each step.
+
+    queued (planned by its wave) → claimed (by one worker, just before the SMTP send) → sent or
+    failed; bounced when the server says so later. A message still "claimed" by a worker that
+    died may or may not have left: it becomes "doubt", for staff to decide (never resent
+    automatically, see docs/barometer.md).
+    """
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("en attente")
+        CLAIMED = "claimed", _("en cours d'envoi")
         SENT = "sent", _("envoyé")
         FAILED = "failed", _("échec")
+        DOUBT = "doubt", _("incertain (worker interrompu)")
         BOUNCED = "bounced", _("rejeté (bounce)")
+
+    # Messages that still belong to their wave: their invitation is in no other wave.
+    PENDING = (Status.QUEUED, Status.CLAIMED, Status.DOUBT)
 
     edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="messages")
     wave = models.ForeignKey(
@@ -536,12 +591,18 @@ class Message(models.Model):
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     status_changed_at = models.DateTimeField(_("statut changé le"), default=timezone.now)
+    claimed_by = models.CharField(_("envoyé par le worker"), max_length=100, blank=True)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["edition", "status"])]
+        indexes = [
+            models.Index(fields=["edition", "status"]),
+            # A wave reads its next queued messages in order, whatever its size.
+            models.Index(fields=["wave", "status", "id"], name="message_wave_status_id"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.to_email or _('(effacé)')} ({self.status})"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
+import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -10,10 +13,10 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
@@ -52,6 +55,7 @@ from .models import (
     hash_email,
     hash_token,
     normalize_email,
+    stalled_cutoff,
 )
 
 SEND_CHUNK = 200
@@ -484,6 +488,12 @@ def _apply_contacts(
 
 
 # --- Sending ----------------------------------------------------------------------------------
+#
+# A wave survives a crash. When it starts, its messages are written as "queued" rows, one per
+# invitation due; then each message is claimed, sent and recorded, every step committed in a
+# transaction of its own. A worker killed at any instant leaves at most the one message it had
+# claimed in doubt (it may or may not have left), the wave stops beating, and the next worker
+# resumes it from its queued rows. docs/barometer.md, "Waves that survive a crash".
 
 
 class _Throttle:
@@ -509,20 +519,18 @@ class _Throttle:
         self.next_at = max(self.next_at, now) + self.interval
 
 
-# A wave left "running" by a crashed worker no longer blocks new waves after this delay.
-WAVE_STALE_AFTER = timezone.timedelta(hours=12)
+class WorkerLost(Exception):
+    """Recorded on the task of a wave whose worker stopped beating (killed, machine lost)."""
 
 
-def _check_no_other_wave(edition: Edition, wave: Wave | None = None) -> None:
-    """Two waves at once could pick the same invitations before either marks them sent."""
-    others = Wave.objects.filter(
-        edition=edition,
-        status__in=[Wave.Status.QUEUED, Wave.Status.RUNNING],
-        created_at__gte=timezone.now() - WAVE_STALE_AFTER,
-    )
-    if wave is not None:
-        others = others.exclude(pk=wave.pk)
-    other = others.first()
+def new_worker_name() -> str:
+    """Who sends: host and process, plus a random part (a restarted worker may reuse a pid)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"[:100]
+
+
+def _check_no_other_wave(edition: Edition) -> None:
+    """Refused only while another wave of the edition is queued or has a live worker."""
+    other = Wave.objects.filter(edition=edition).live().first()
     if other is not None:
         raise BarometerError(
             f"La vague n° {other.pk} de l'édition {edition.year} est encore "
@@ -539,78 +547,257 @@ def _check_can_send(edition: Edition) -> None:
         )
 
 
-def _send_chunk(*, invitations, kind, wave, connection, templates, throttle, now_fn):
-    """Send one chunk: tokens and log rows first (queued), then each message, then statuses."""
-    prepared = []
-    for invitation in invitations:
-        raw = new_token()
-        email = build_email(kind=kind, invitation=invitation, token=raw, templates=templates)
-        prepared.append((invitation, raw, email))
+def _due(edition: Edition, kind: str, now):
+    if kind == MessageTemplate.Kind.REMINDER:
+        return Invitation.objects.due_for_reminder(edition, now=now)
+    return Invitation.objects.filter(edition=edition).due_for_invitation()
+
+
+def _plan(*, wave: Wave, now) -> None:
+    """Write the wave's messages, one queued row per invitation due, all or nothing.
+
+    Invitations another wave still holds (a message queued, being sent or in doubt) are left
+    to it, so that a new wave never doubles a stalled one."""
+    held = Message.objects.filter(
+        edition=wave.edition, status__in=Message.PENDING, invitation__isnull=False
+    ).values("invitation_id")
+    rows = (
+        _due(wave.edition, wave.kind, now)
+        .exclude(pk__in=held)
+        .order_by("pk")
+        .values_list("pk", "contact__email")
+    )
+    if wave.limit is not None:
+        rows = rows[: wave.limit]
+    rows = list(rows)
     with transaction.atomic():
-        AccessToken.objects.bulk_create(
-            [AccessToken(invitation=inv, token_hash=hash_token(raw)) for inv, raw, _e in prepared]
-        )
-        messages = Message.objects.bulk_create(
-            [
+        Message.objects.bulk_create(
+            (
                 Message(
-                    edition_id=inv.edition_id,
+                    edition_id=wave.edition_id,
                     wave=wave,
-                    invitation=inv,
-                    kind=kind,
-                    to_email=email.to[0],
-                    subject=email.subject,
-                    message_id=email.extra_headers["Message-ID"],
+                    invitation_id=invitation_id,
+                    kind=wave.kind,
+                    to_email=email,
                 )
-                for inv, _raw, email in prepared
-            ]
+                for invitation_id, email in rows
+            ),
+            batch_size=1000,
         )
-    if messages and messages[0].pk is None:
-        ids = dict(
-            Message.objects.filter(message_id__in=[m.message_id for m in messages]).values_list(
-                "message_id", "pk"
-            )
-        )
-        for message in messages:
-            message.pk = ids[message.message_id]
-    sent, failed = [], []
-    for (invitation, _raw, email), message in zip(prepared, messages, strict=True):
-        throttle.wait()
-        try:
-            # Opened here, the SMTP connection stays open across messages (send_messages closes
-            # only the connections it opened itself).
-            connection.open()
-            connection.send_messages([email])
-        except Exception as error:  # an SMTP refusal or a network error: log it, go on
-            failed.append((invitation, message, f"{type(error).__name__}: {error}"[:1000]))
-            try:
-                connection.close()
-            except Exception:
-                pass
-        else:
-            sent.append((invitation, message))
-    now = now_fn()
+        Wave.objects.filter(pk=wave.pk).update(total=len(rows), started_at=now, heartbeat_at=now)
+
+
+def _fail_lost_task(wave: Wave) -> None:
+    """The task of a wave whose worker died stays "running" in the queue: say it failed."""
+    if not wave.task_id:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    lost = DBTaskResult.objects.filter(pk=wave.task_id, status="RUNNING").first()
+    if lost is not None:
+        lost.set_failed(WorkerLost(f"{wave} : le worker {wave.worker} ne donne plus signe de vie."))
+
+
+def _take(*, wave: Wave, worker: str, now, task_id: str = "") -> bool:
+    """Become the wave's worker: a queued wave, a stalled one, or a failed one half sent.
+
+    One conditional UPDATE decides, so two workers never both take a wave. The message a lost
+    worker had claimed becomes "doubt"; its task is marked failed."""
+    stalled = Q(status=Wave.Status.RUNNING) & (
+        Q(heartbeat_at__lt=stalled_cutoff(now)) | Q(heartbeat_at__isnull=True)
+    )
+    failed_midway = Q(status=Wave.Status.FAILED, started_at__isnull=False)
+    before = Wave.objects.filter(pk=wave.pk).first()
     with transaction.atomic():
-        Message.objects.filter(pk__in=[m.pk for _i, m in sent]).update(
-            status=Message.Status.SENT, sent_at=now, status_changed_at=now
+        taken = (
+            Wave.objects.filter(pk=wave.pk)
+            .filter(Q(status=Wave.Status.QUEUED) | stalled | failed_midway)
+            .update(
+                status=Wave.Status.RUNNING,
+                worker=worker,
+                heartbeat_at=now,
+                error="",
+                finished_at=None,
+                task_id=task_id[:64] or F("task_id"),
+            )
         )
-        for _invitation, message, error in failed:
-            Message.objects.filter(pk=message.pk).update(
-                status=Message.Status.FAILED, error=error, status_changed_at=now
-            )
-        invitation_ids = [inv.pk for inv, _m in sent]
-        if kind == MessageTemplate.Kind.REMINDER:
-            Invitation.objects.filter(pk__in=invitation_ids).update(
-                reminded_at=now, reminder_count=F("reminder_count") + 1
-            )
-        else:
-            Invitation.objects.filter(pk__in=invitation_ids, invited_at__isnull=True).update(
-                invited_at=now
-            )
-        if wave is not None:
-            Wave.objects.filter(pk=wave.pk).update(
-                sent=F("sent") + len(sent), failed=F("failed") + len(failed)
-            )
-    return len(sent), len(failed)
+        if not taken:
+            return False
+        Message.objects.filter(wave=wave, status=Message.Status.CLAIMED).update(
+            status=Message.Status.DOUBT,
+            error="Le worker qui l'envoyait s'est arrêté pendant l'envoi : parti ou non ?",
+            status_changed_at=now,
+        )
+    if before is not None and before.task_id != task_id and before.status == Wave.Status.RUNNING:
+        _fail_lost_task(before)
+    return True
+
+
+def _claim(*, message: Message, worker: str, templates: Templates, now) -> EmailMessage | None:
+    """Claim one queued message with a fresh personal link; None if another worker has it."""
+    raw = new_token()
+    email = build_email(
+        kind=message.kind, invitation=message.invitation, token=raw, templates=templates
+    )
+    with transaction.atomic():
+        # PostgreSQL: a row another worker holds is skipped, not waited for. SQLite serialises
+        # writers already (IMMEDIATE transactions, settings.py).
+        free = Message.objects.select_for_update(skip_locked=True).filter(
+            pk=message.pk, status=Message.Status.QUEUED
+        )
+        if not list(free.values_list("pk", flat=True)):
+            return None
+        AccessToken.objects.create(invitation=message.invitation, token_hash=hash_token(raw))
+        Message.objects.filter(pk=message.pk).update(
+            status=Message.Status.CLAIMED,
+            claimed_by=worker,
+            claimed_at=now,
+            status_changed_at=now,
+            to_email=email.to[0],
+            subject=email.subject,
+            message_id=email.extra_headers["Message-ID"],
+        )
+    return email
+
+
+def _deliver(connection, email: EmailMessage) -> str:
+    """Hand one message to the SMTP server: "" when accepted, else the error to log."""
+    try:
+        # Opened here, the SMTP connection stays open across messages (send_messages closes
+        # only the connections it opened itself).
+        connection.open()
+        connection.send_messages([email])
+    except Exception as error:  # an SMTP refusal or a network error: log it, go on
+        try:
+            connection.close()
+        except Exception:
+            pass
+        return f"{type(error).__name__}: {error}"[:1000]
+    return ""
+
+
+def _record(*, message: Message, wave: Wave | None, worker: str, error: str, now) -> bool:
+    """Commit what the SMTP server said; False once another worker has taken the wave over."""
+    with transaction.atomic():
+        # Also when a take-over marked it "doubt" meanwhile: this worker knows what happened.
+        Message.objects.filter(pk=message.pk, claimed_by=worker).update(
+            status=Message.Status.FAILED if error else Message.Status.SENT,
+            error=error,
+            sent_at=None if error else now,
+            status_changed_at=now,
+        )
+        if not error:
+            invitations = Invitation.objects.filter(pk=message.invitation_id)
+            if message.kind == MessageTemplate.Kind.REMINDER:
+                invitations.update(reminded_at=now, reminder_count=F("reminder_count") + 1)
+            else:
+                invitations.filter(invited_at__isnull=True).update(invited_at=now)
+        if wave is None:
+            return True
+        counts = {"failed": F("failed") + 1} if error else {"sent": F("sent") + 1}
+        if Wave.objects.filter(pk=wave.pk, worker=worker).update(heartbeat_at=now, **counts):
+            return True
+        Wave.objects.filter(pk=wave.pk).update(**counts)
+        return False
+
+
+def _send_queued(*, wave: Wave, worker: str, rate: float, progress: bool, now_fn) -> bool:
+    """Send the wave's queued messages in order; False if another worker took it over."""
+    throttle = _Throttle(rate)
+    templates = Templates()
+    connection = get_connection()
+    wave.refresh_from_db()
+    try:
+        with tqdm(
+            total=wave.total, initial=wave.done_count, unit=" messages", disable=not progress
+        ) as bar:
+            while True:
+                batch = list(
+                    Message.objects.filter(wave=wave, status=Message.Status.QUEUED)
+                    .select_related(
+                        "invitation__contact", "invitation__territory", "invitation__edition"
+                    )
+                    .order_by("pk")[:SEND_CHUNK]
+                )
+                if not batch:
+                    return True
+                # Checked again: someone may have unsubscribed or answered meanwhile.
+                due = set(
+                    _due(wave.edition, wave.kind, now_fn())
+                    .filter(pk__in=[m.invitation_id for m in batch if m.invitation_id])
+                    .values_list("pk", flat=True)
+                )
+                dropped = [m.pk for m in batch if m.invitation_id not in due]
+                if dropped:
+                    with transaction.atomic():
+                        count, _ = Message.objects.filter(
+                            pk__in=dropped, status=Message.Status.QUEUED
+                        ).delete()
+                        Wave.objects.filter(pk=wave.pk).update(total=F("total") - count)
+                for message in batch:
+                    if message.invitation_id not in due:
+                        continue
+                    throttle.wait()
+                    email = _claim(
+                        message=message, worker=worker, templates=templates, now=now_fn()
+                    )
+                    if email is None:
+                        continue
+                    error = _deliver(connection, email)
+                    if not _record(
+                        message=message, wave=wave, worker=worker, error=error, now=now_fn()
+                    ):
+                        return False
+                    bar.update(1)
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            pass
+
+
+def send_wave(
+    *,
+    wave: Wave,
+    progress: bool = False,
+    rate: float | None = None,
+    now_fn: Callable = timezone.now,
+    task_id: str = "",
+) -> Wave:
+    """Send a queued wave, or resume a stalled one, as its one worker; returns it refreshed.
+
+    Does nothing when another live worker sends it, or when it is finished. `task_id`: the
+    background task doing it, recorded on the wave."""
+    worker = new_worker_name()
+    if not _take(wave=wave, worker=worker, now=now_fn(), task_id=task_id):
+        wave.refresh_from_db()
+        return wave
+    wave.refresh_from_db()
+    try:
+        _check_can_send(wave.edition)
+        if wave.started_at is None:
+            _plan(wave=wave, now=now_fn())
+        finished = _send_queued(
+            wave=wave,
+            worker=worker,
+            rate=settings.BAROMETER_SEND_RATE if rate is None else rate,
+            progress=progress,
+            now_fn=now_fn,
+        )
+    except Exception as error:
+        Message.objects.filter(wave=wave, status=Message.Status.CLAIMED, claimed_by=worker).update(
+            status=Message.Status.DOUBT, error=str(error)[:1000], status_changed_at=now_fn()
+        )
+        Wave.objects.filter(pk=wave.pk, worker=worker).update(
+            status=Wave.Status.FAILED, error=str(error)[:2000], finished_at=now_fn()
+        )
+        raise
+    if finished:
+        Wave.objects.filter(pk=wave.pk, worker=worker, status=Wave.Status.RUNNING).update(
+            status=Wave.Status.DONE, finished_at=now_fn(), heartbeat_at=now_fn()
+        )
+    wave.refresh_from_db()
+    return wave
 
 
 def send_invitation_wave(
@@ -618,88 +805,45 @@ def send_invitation_wave(
     edition: Edition,
     reminder: bool = False,
     limit: int | None = None,
-    wave: Wave | None = None,
     progress: bool = False,
     rate: float | None = None,
     now_fn: Callable = timezone.now,
 ) -> Wave:
-    """Send the invitations not sent yet, or the reminders that are due, throttled.
+    """Send the invitations not sent yet, or the reminders that are due, throttled, now.
 
     Invitations go to every reachable contact never invited. Reminders go only to contacts of
     territories that have not submitted, at least `reminder_delay_days` after the previous
-    message, and at most `reminder_max_count` times. Memory stays bounded: invitations are read
+    message, and at most `reminder_max_count` times. Memory stays bounded: messages are read
     and sent in chunks of SEND_CHUNK, through one SMTP connection.
     """
+    from .tasks import schedule_watch
+
     _check_can_send(edition)
-    _check_no_other_wave(edition, wave)
-    kind = MessageTemplate.Kind.REMINDER if reminder else MessageTemplate.Kind.INVITATION
-    if wave is None:
-        wave = Wave.objects.create(
-            edition=edition,
-            kind=Wave.Kind.REMINDER if reminder else Wave.Kind.INVITATION,
-            limit=limit,
-        )
-    queryset = (
-        Invitation.objects.due_for_reminder(edition, now=now_fn())
-        if reminder
-        else Invitation.objects.filter(edition=edition).due_for_invitation()
+    _check_no_other_wave(edition)
+    wave = Wave.objects.create(
+        edition=edition,
+        kind=Wave.Kind.REMINDER if reminder else Wave.Kind.INVITATION,
+        limit=limit,
     )
-    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
-    if limit is not None:
-        ids = ids[:limit]
-    started = now_fn()
-    Wave.objects.filter(pk=wave.pk).update(
-        status=Wave.Status.RUNNING, total=len(ids), started_at=started
-    )
-    wave.total, wave.started_at = len(ids), started
-    throttle = _Throttle(settings.BAROMETER_SEND_RATE if rate is None else rate)
-    templates = Templates()
-    connection = get_connection()
-    try:
-        with tqdm(total=len(ids), unit=" messages", disable=not progress, desc=str(wave)) as bar:
-            for start in range(0, len(ids), SEND_CHUNK):
-                chunk = ids[start : start + SEND_CHUNK]
-                # Checked again: someone may have unsubscribed or answered meanwhile.
-                eligible = (
-                    queryset.filter(pk__in=chunk)
-                    if reminder
-                    else (Invitation.objects.filter(pk__in=chunk).due_for_invitation())
-                )
-                invitations = list(
-                    eligible.select_related("contact", "territory", "edition").order_by("pk")
-                )
-                _send_chunk(
-                    invitations=invitations,
-                    kind=kind,
-                    wave=wave,
-                    connection=connection,
-                    templates=templates,
-                    throttle=throttle,
-                    now_fn=now_fn,
-                )
-                skipped = len(chunk) - len(invitations)
-                if skipped:
-                    Wave.objects.filter(pk=wave.pk).update(total=F("total") - skipped)
-                bar.update(len(chunk))
-    except Exception as error:
-        Wave.objects.filter(pk=wave.pk).update(
-            status=Wave.Status.FAILED, error=str(error)[:2000], finished_at=now_fn()
-        )
-        raise
-    finally:
-        try:
-            connection.close()
-        except Exception:
-            pass
-    Wave.objects.filter(pk=wave.pk).update(status=Wave.Status.DONE, finished_at=now_fn())
-    wave.refresh_from_db()
-    return wave
+    # If this process dies, the task worker's watch resumes the wave.
+    transaction.on_commit(schedule_watch)
+    return send_wave(wave=wave, progress=progress, rate=rate, now_fn=now_fn)
+
+
+def _hand_to_worker(wave: Wave) -> None:
+    """After the commit: the wave's task, and the watch that resumes it if its worker dies."""
+    from .tasks import run_wave, schedule_watch
+
+    def enqueue():
+        result = run_wave.enqueue(wave.pk)
+        Wave.objects.filter(pk=wave.pk).update(task_id=str(result.id)[:64])
+        schedule_watch()
+
+    transaction.on_commit(enqueue)
 
 
 def queue_wave(*, edition: Edition, reminder: bool, limit: int | None = None, by=None) -> Wave:
     """Create a wave and hand it to the task worker (`observatoire db_worker --backend background`)."""
-    from .tasks import run_wave
-
     _check_can_send(edition)
     _check_no_other_wave(edition)
     wave = Wave.objects.create(
@@ -708,13 +852,70 @@ def queue_wave(*, edition: Edition, reminder: bool, limit: int | None = None, by
         limit=limit,
         created_by=by,
     )
-
-    def enqueue():
-        result = run_wave.enqueue(wave.pk)
-        Wave.objects.filter(pk=wave.pk).update(task_id=str(result.id)[:64])
-
-    transaction.on_commit(enqueue)
+    _hand_to_worker(wave)
     return wave
+
+
+def resume_wave(*, wave: Wave) -> None:
+    """Staff's "Reprendre": a stalled wave, or one failed half-way, goes back to the worker."""
+    if not wave.can_resume:
+        beat = (
+            f" (dernier signe de vie à {timezone.localtime(wave.heartbeat_at):%H:%M:%S})"
+            if wave.heartbeat_at
+            else ""
+        )
+        raise BarometerError(
+            f"La vague n° {wave.pk} est {wave.get_status_display()}{beat} : "
+            "seule une vague interrompue (sans signe de vie de son worker depuis "
+            f"{settings.BAROMETER_WAVE_STALLED_AFTER} s) ou échouée en cours de route se reprend."
+        )
+    _check_can_send(wave.edition)
+    if wave.is_stalled:
+        _fail_lost_task(wave)
+    _hand_to_worker(wave)
+
+
+def resolve_doubt(*, message: Message, delivered: bool) -> None:
+    """Staff decide about a message in doubt: count it as sent, or let the next wave resend it.
+
+    "Resend" logs it as failed, so the invitation is due again (as after an SMTP refusal)."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not Message.objects.filter(pk=message.pk, status=Message.Status.DOUBT).update(
+            status=Message.Status.SENT if delivered else Message.Status.FAILED,
+            sent_at=message.claimed_at if delivered else None,
+            error="" if delivered else "Incertain : renvoi demandé par l'équipe.",
+            status_changed_at=now,
+        ):
+            raise BarometerError("Ce message n'est plus incertain.")
+        if delivered:
+            invitations = Invitation.objects.filter(pk=message.invitation_id)
+            when = message.claimed_at or now
+            if message.kind == MessageTemplate.Kind.REMINDER:
+                invitations.update(reminded_at=when, reminder_count=F("reminder_count") + 1)
+            else:
+                invitations.filter(invited_at__isnull=True).update(invited_at=when)
+            if message.wave_id:
+                Wave.objects.filter(pk=message.wave_id).update(sent=F("sent") + 1)
+        elif message.wave_id:
+            Wave.objects.filter(pk=message.wave_id).update(failed=F("failed") + 1)
+
+
+def resume_stalled_waves(*, now_fn: Callable = timezone.now, task_id: str = "") -> list[int]:
+    """Resume, one after the other, every wave whose worker stopped beating; their ids.
+
+    A lone message (no wave) left "claimed" by a process that died becomes "doubt" too."""
+    Message.objects.filter(
+        wave__isnull=True, status=Message.Status.CLAIMED, claimed_at__lt=stalled_cutoff(now_fn())
+    ).update(status=Message.Status.DOUBT, status_changed_at=now_fn())
+    resumed = []
+    for wave in Wave.objects.stalled(now_fn()).select_related("edition").order_by("pk"):
+        try:
+            send_wave(wave=wave, now_fn=now_fn, task_id=task_id)
+        except BarometerError:
+            continue  # recorded on the wave (the edition closed meanwhile...)
+        resumed.append(wave.pk)
+    return resumed
 
 
 def send_message(*, invitation: Invitation, kind: str) -> Message:
@@ -722,17 +923,34 @@ def send_message(*, invitation: Invitation, kind: str) -> Message:
     _check_can_send(invitation.edition)
     if not invitation.contact or not invitation.contact.can_be_written_to:
         raise BarometerError("Ce contact ne reçoit plus de messages (désinscrit ou en erreur).")
+    raw = new_token()
+    email = build_email(kind=kind, invitation=invitation, token=raw)
+    worker = new_worker_name()
+    now = timezone.now()
+    with transaction.atomic():
+        AccessToken.objects.create(invitation=invitation, token_hash=hash_token(raw))
+        message = Message.objects.create(
+            edition_id=invitation.edition_id,
+            invitation=invitation,
+            kind=kind,
+            to_email=email.to[0],
+            subject=email.subject,
+            message_id=email.extra_headers["Message-ID"],
+            status=Message.Status.CLAIMED,
+            claimed_by=worker,
+            claimed_at=now,
+        )
     connection = get_connection()
-    _send_chunk(
-        invitations=[invitation],
-        kind=kind,
-        wave=None,
-        connection=connection,
-        templates=Templates(),
-        throttle=_Throttle(0),
-        now_fn=timezone.now,
-    )
-    return invitation.messages.order_by("-pk").first()
+    try:
+        error = _deliver(connection, email)
+    finally:
+        try:
+            connection.close()
+        except Exception:
+            pass
+    _record(message=message, wave=None, worker=worker, error=error, now=timezone.now())
+    message.refresh_from_db()
+    return message
 
 
 # --- Responses --------------------------------------------------------------------------------

@@ -280,7 +280,12 @@ def test_bounce_command_marks_messages_and_contact(bob_invitation, edition, caps
 
 
 def test_a_second_wave_waits_for_the_running_one(invited, edition, alice):
-    Wave.objects.create(edition=edition, kind="invitation", status=Wave.Status.RUNNING)
+    Wave.objects.create(
+        edition=edition,
+        kind="invitation",
+        status=Wave.Status.RUNNING,
+        heartbeat_at=timezone.now(),
+    )
     with pytest.raises(BarometerError, match="encore"):
         queue_wave(edition=edition, reminder=False, by=alice)
     with pytest.raises(BarometerError, match="encore"):
@@ -295,7 +300,7 @@ def test_a_queued_wave_for_an_edition_closed_meanwhile_fails_with_its_reason(
 
     wave = Wave.objects.create(edition=edition, kind="invitation", created_by=alice)
     Edition.objects.filter(pk=edition.pk).update(status=Edition.Status.CLOSED)
-    run_wave.call(wave.pk)
+    run_wave.enqueue(wave.pk)
     wave.refresh_from_db()
     assert wave.status == Wave.Status.FAILED and "pas ouverte" in wave.error
 

@@ -2,6 +2,7 @@ import importlib
 import secrets
 import subprocess
 import sys
+import time
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -34,16 +35,34 @@ class Command(BaseCommand):
             module.load(stdout=self.stdout)
         self._ensure_demo_user()
         if not no_serve:
-            # The demo runs the background jobs too (invitation waves, results), as production's
-            # second service would.
-            worker = subprocess.Popen(
-                [sys.executable, "-m", "observatoire.cli", "db_worker", "--backend", "background"]
-            )
-            try:
-                call_command("serve", port=port)
-            finally:
-                worker.terminate()
-                worker.wait(timeout=30)
+            self._serve(port)
+
+    def _serve(self, port):
+        """`observatoire serve` and the task worker, each in a fresh process, as in production.
+
+        Not gunicorn forked from this process: loading the data has run polars and vl-convert
+        here, and a process forked after they started their threads deadlocks at its first
+        chart (the pages that draw one cold never answered, until gunicorn killed the worker).
+        """
+        observatoire = [sys.executable, "-m", "observatoire.cli"]
+        # The demo runs the background jobs too (invitation waves, results), as production's
+        # second service would.
+        worker = subprocess.Popen([*observatoire, "db_worker", "--backend", "background"])
+        server = subprocess.Popen([*observatoire, "serve", "--port", str(port)])
+        try:
+            while server.poll() is None and worker.poll() is None:
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            pass  # Ctrl+C reached the two children too: they stop on their own
+        finally:
+            for child in (server, worker):
+                if child.poll() is None:
+                    child.terminate()
+            for child in (server, worker):
+                try:
+                    child.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    child.kill()
 
     def _ensure_demo_user(self):
         User = get_user_model()
