@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 BROWSER := $(VENV)/.browser
 
-.PHONY: install browser demo test test-fast test-browser lint format bench lock messages clean
+.PHONY: install browser demo test test-fast test-browser lint format audit bench lock messages clean
 
 install: $(INSTALLED)
 
@@ -40,6 +40,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# pip-audit over requirements.lock; says loudly when no vulnerability database answers.
+audit: install
+	scripts/audit
 
 bench: install
 	$(BIN)/python -m bench

@@ -3,7 +3,8 @@
 Every page a test visits is checked with axe-core (installed from npm by `make install`):
 serious or critical violations fail the test. A screenshot of the last page of every test is
 saved to var/screenshots/. Requests to any other host than the live server are blocked and
-fail the test: pages must work with no external request.
+fail the test: pages must work with no external request. So does any Content-Security-Policy
+violation the browser reports on any page (docs/security.md).
 """
 
 import importlib
@@ -39,6 +40,15 @@ AXE_OPTIONS = {
     }
 }
 FAILING_IMPACTS = {"serious", "critical"}
+# Reports every `securitypolicyviolation` event of a page to the console, where the fixture
+# collects it. Init scripts (this one, and axe-core) are injected by the browser itself, so the
+# page's policy does not apply to them.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.URL}:${event.lineNumber} (${event.sample || ""})`);
+});
+"""
 SCREENSHOTS = settings.VAR_DIR / "screenshots"
 
 
@@ -85,8 +95,9 @@ def browser():
 
 def axe_violations(page):
     """Serious and critical axe-core violations of the page as it is now."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE_SCRIPT))
+    # axe-core comes as an init script of the context: a <script> tag added to the page
+    # would be an inline script, which the Content-Security-Policy rightly refuses.
+    assert page.evaluate("() => typeof window.axe !== 'undefined'"), "axe-core not loaded"
     result = page.evaluate("options => window.axe.run(document, options)", AXE_OPTIONS)
     return [v for v in result["violations"] if v["impact"] in FAILING_IMPACTS]
 
@@ -109,6 +120,7 @@ class _Visits:
         self.visited: list[str] = []
         self.checked: set[str] = set()
         self.external: list[str] = []
+        self.csp_violations: list[str] = []
 
     def key(self, url):
         parts = urlsplit(url)
@@ -130,6 +142,16 @@ def page(browser, live_server, request):
             route.abort()
 
     context.route("**/*", guard)
+    context.add_init_script(script=CSP_LISTENER)
+    context.add_init_script(path=str(AXE_SCRIPT))
+
+    def on_console(message):
+        if message.text.startswith("CSP violation:"):
+            visits.csp_violations.append(
+                f"{message.text} on {message.page.url if message.page else '?'}"
+            )
+
+    context.on("console", on_console)
     page = context.new_page()
     page._visits = visits
 
@@ -161,6 +183,11 @@ def page(browser, live_server, request):
         visits.checked.add(visits.key(url))
         checker.close()
     context.close()
+    if visits.csp_violations:
+        problems.append(
+            "Content-Security-Policy violations:\n"
+            + "\n".join(dict.fromkeys(visits.csp_violations))
+        )
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
 
