@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import get_connection
 from django.core.validators import validate_email
 from django.db import transaction
@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from observatoire.accounts import permissions
 from observatoire.lib.xlsform import (
     Form,
     FormProblem,
@@ -741,6 +742,9 @@ def start_response(*, edition: Edition, territory: Territory) -> Response:
 
 def _check_writable(response: Response, by: Actor) -> None:
     if by.is_staff:
+        # Staff correct closed or locked responses; only those whose role allows it.
+        if not permissions.can(by.user, permissions.ENTER_RESPONSES):
+            raise PermissionDenied
         return
     if not response.edition.accepts_answers():
         raise ResponseClosed(
