@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
-from observatoire.accounts import permissions
+from observatoire.accounts import audit, permissions
 from observatoire.lib.xlsform import (
     Form,
     FormProblem,
@@ -811,6 +811,17 @@ def save_page(
             user=by.user,
             channel=by.channel,
         )
+        if by.is_staff:
+            audit.record(
+                response,
+                "observatoire.response.staff_save",
+                user=by.user,
+                before=response.answers,
+                after=merged,
+                page=page,
+                channel=by.channel,
+                version=base_version + 1,
+            )
     response.answers, response.version = merged, base_version + 1
     response.current_page, response.updated_at = page, now
     return response
@@ -863,15 +874,27 @@ def submit_response(
             user=by.user,
             channel=by.channel,
         )
+        if by.is_staff:
+            audit.record(
+                response,
+                "observatoire.response.staff_submit",
+                user=by.user,
+                before=response.answers,
+                after=cleaned,
+                channel=by.channel,
+                version=base_version + 1,
+            )
     return _fresh(response)
 
 
 def lock_response(*, response: Response, by) -> None:
     Response.objects.filter(pk=response.pk).update(locked_at=timezone.now(), locked_by=by)
+    audit.record(response, "observatoire.response.lock", user=by)
 
 
-def unlock_response(*, response: Response) -> None:
+def unlock_response(*, response: Response, by=None) -> None:
     Response.objects.filter(pk=response.pk).update(locked_at=None, locked_by=None)
+    audit.record(response, "observatoire.response.unlock", user=by)
 
 
 # --- Registrations (the open link) ------------------------------------------------------------
