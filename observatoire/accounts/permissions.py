@@ -14,8 +14,9 @@ from django.core.exceptions import PermissionDenied
 ENTER_RESPONSES = "barometer.change_response"
 # See results, downloads and free-text answers of editions not yet published.
 SEE_UNPUBLISHED_RESULTS = "barometer.view_response"
-# Turn a fiche-dispositif of a response into a draft initiative of the cartography.
-PROMOTE_SCHEMES = ("barometer.view_response", "directory.add_initiative")
+# Turn a fiche-dispositif of a response into a draft initiative of the cartography: a
+# barometer task (the draft waits for the cartography's moderators before it shows).
+PROMOTE_SCHEMES = ("barometer.view_response", "barometer.change_response")
 # Read-only référentiel and sampling frames in the admin.
 BROWSE_TERRITORIES = "territories.view_territory"
 

@@ -17,7 +17,11 @@ ADMIN_ACCESS = "wagtailadmin.access_admin"
 SEE_AUDIT_LOG = "wagtailcore.view_modellogentry"
 
 # The read-only référentiel: every role that works on territories may look at it.
-TERRITORIES = ("territories.view_territory", "territories.view_frame")
+TERRITORIES = (
+    "territories.view_territory",
+    "territories.view_frame",
+    "territories.view_framemember",
+)
 # Images and documents live in Wagtail collections: editors and administrators use them.
 MEDIA = (
     "wagtailimages.add_image",
@@ -47,7 +51,12 @@ BAROMETER = Role(
         "Éditions, questionnaires, contacts, campagnes, saisie des réponses, résultats non "
         "publiés et leurs exports."
     ),
-    permissions=(ADMIN_ACCESS, "barometer.*", "barometer_results.*", *TERRITORIES),
+    permissions=(
+        ADMIN_ACCESS,
+        "barometer.*",
+        "barometer_results.*",
+        *TERRITORIES,
+    ),
 )
 CARTOGRAPHY = Role(
     name="Modération cartographie",
