@@ -16,5 +16,6 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from . import throttle  # noqa: F401  (its signal receivers count failed sign-ins)
 
-        # After every migrate and flush (tests that flush the database get the roles back).
+        # After every migrate, and every flush that emits post_migrate: the browser tests'
+        # flushes do, so their database gets the roles back without a fixture.
         post_migrate.connect(_sync_roles, sender=self, dispatch_uid="observatoire.accounts.roles")

@@ -58,7 +58,7 @@ def _migration_data_restored():
 
     Django's serialized_rollback restores it through the connection object that created the
     test database, which the test no longer holds once Playwright runs; so we re-run the
-    idempotent seeders instead: the cartography's taxonomy and the staff roles (Wagtail's root page and locales
+    idempotent seeders instead: the cartography's taxonomy (Wagtail's root page and locales
     are recreated by the `site_pages` fixture).
     """
     from django.apps import apps
@@ -67,10 +67,6 @@ def _migration_data_restored():
         "observatoire.directory.migrations.0002_seed_taxonomy"
     ).seed
     seed_taxonomy(apps, None)
-    # The staff roles' groups and permissions (observatoire/accounts/roles.py).
-    from observatoire.accounts.roles import ensure_roles
-
-    ensure_roles()
 
 
 @pytest.fixture(scope="session")
