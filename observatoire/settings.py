@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "observatoire.barometer",
     "observatoire.barometer.results",
     "observatoire.editorial",
+    "observatoire.accounts",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -102,6 +105,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "observatoire.accounts.middleware.SecondFactorMiddleware",
+    "observatoire.accounts.middleware.AuditLogAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -253,6 +259,15 @@ PROXY_COUNT = envint("PROXY_COUNT", "0")
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+
+# Staff sign-in (docs/security.md): failed passwords per account and visitor address within
+# the window before that pair is refused; a second factor (TOTP) asked of every staff member.
+AUTHENTICATION_BACKENDS = ["observatoire.accounts.throttle.ThrottledModelBackend"]
+WAGTAILADMIN_USER_LOGIN_FORM = "observatoire.accounts.throttle.ThrottledLoginForm"
+OBSERVATOIRE_LOGIN_FAILURES = envint("OBSERVATOIRE_LOGIN_FAILURES", "5")
+OBSERVATOIRE_LOGIN_WINDOW = envint("OBSERVATOIRE_LOGIN_WINDOW", "900")
+OBSERVATOIRE_STAFF_2FA_REQUIRED = envbool("OBSERVATOIRE_STAFF_2FA_REQUIRED", "0")
+OTP_TOTP_ISSUER = "Observatoire"
 
 # Production hardening; `manage.py check --deploy` passes with DEBUG=0 and the documented variables.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

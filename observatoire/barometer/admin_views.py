@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from observatoire.accounts import audit
 from observatoire.lib.formulas import neutralise_row
 from observatoire.lib.xlsform import XLSFormError
 from observatoire.territories.models import Territory
@@ -318,6 +319,13 @@ def contacts_import(request, year):
             return redirect("barometer_admin:contacts", year=year)
         storage.delete(key)
         if report.ok:
+            audit.record(
+                edition,
+                "observatoire.contacts.import",
+                user=request.user,
+                filename=name,
+                summary=report.lines(),
+            )
             messages.success(request, " ".join(report.lines()))
             return redirect("barometer_admin:contacts", year=year)
     elif request.method == "POST" and form.is_valid():
@@ -364,6 +372,9 @@ def contacts_import(request, year):
 def contact_export(request, pk):
     contact = get_object_or_404(Contact, pk=pk)
     data = json.dumps(export_contact(email=contact.email), ensure_ascii=False, indent=2)
+    audit.record(
+        contact, "observatoire.contact.export", user=request.user, title=f"Contact {contact.pk}"
+    )
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}.json"'
     return response
@@ -373,6 +384,10 @@ def contact_export(request, pk):
 def contact_erase(request, pk):
     contact = get_object_or_404(Contact, pk=pk)
     if request.method == "POST":
+        # Logged before erasing, and by number only: the log must not keep the person's name.
+        audit.record(
+            contact, "observatoire.contact.erase", user=request.user, title=f"Contact {contact.pk}"
+        )
         summary = erase_contact(email=contact.email)
         messages.success(
             request,
@@ -434,6 +449,14 @@ def campaign(request, year):
                     reminder=form.cleaned_data["kind"] == "reminder",
                     limit=form.cleaned_data["limit"],
                     by=request.user,
+                )
+                audit.record(
+                    wave,
+                    "observatoire.wave.queue",
+                    user=request.user,
+                    edition=edition.year,
+                    kind=wave.kind,
+                    limit=wave.limit,
                 )
         except BarometerError as error:
             form.add_error(None, str(error))
@@ -508,7 +531,7 @@ def territory(request, year, kind, code):
             lock_response(response=response, by=request.user)
             messages.success(request, _("Réponse verrouillée."))
         elif action == "unlock" and response:
-            unlock_response(response=response)
+            unlock_response(response=response, by=request.user)
             messages.success(request, _("Réponse déverrouillée."))
         elif action.startswith(("revoke:", "link:")):
             verb, _sep, pk = action.partition(":")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.core.validators import validate_email
 from django.db import transaction
@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from tqdm import tqdm
 
+from observatoire.accounts import audit, permissions
 from observatoire.lib.tabular import TabularError, check_size
 from observatoire.lib.xlsform import (
     Form,
@@ -999,6 +1000,9 @@ def start_response(*, edition: Edition, territory: Territory) -> Response:
 
 def _check_writable(response: Response, by: Actor) -> None:
     if by.is_staff:
+        # Staff correct closed or locked responses; only those whose role allows it.
+        if not permissions.can(by.user, permissions.ENTER_RESPONSES):
+            raise PermissionDenied
         return
     if not response.edition.accepts_answers():
         raise ResponseClosed(
@@ -1065,6 +1069,17 @@ def save_page(
             user=by.user,
             channel=by.channel,
         )
+        if by.is_staff:
+            audit.record(
+                response,
+                "observatoire.response.staff_save",
+                user=by.user,
+                before=response.answers,
+                after=merged,
+                page=page,
+                channel=by.channel,
+                version=base_version + 1,
+            )
     response.answers, response.version = merged, base_version + 1
     response.current_page, response.updated_at = page, now
     return response
@@ -1117,15 +1132,27 @@ def submit_response(
             user=by.user,
             channel=by.channel,
         )
+        if by.is_staff:
+            audit.record(
+                response,
+                "observatoire.response.staff_submit",
+                user=by.user,
+                before=response.answers,
+                after=cleaned,
+                channel=by.channel,
+                version=base_version + 1,
+            )
     return _fresh(response)
 
 
 def lock_response(*, response: Response, by) -> None:
     Response.objects.filter(pk=response.pk).update(locked_at=timezone.now(), locked_by=by)
+    audit.record(response, "observatoire.response.lock", user=by)
 
 
-def unlock_response(*, response: Response) -> None:
+def unlock_response(*, response: Response, by=None) -> None:
     Response.objects.filter(pk=response.pk).update(locked_at=None, locked_by=None)
+    audit.record(response, "observatoire.response.unlock", user=by)
 
 
 # --- Registrations (the open link) ------------------------------------------------------------

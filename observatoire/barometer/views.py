@@ -11,7 +11,6 @@ from functools import partial, wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from observatoire.accounts import permissions
 from observatoire.badinput import reports_nul_characters
 from observatoire.lib.xlsform import Form, evaluate, validate
 from observatoire.ratelimit import client_hash
@@ -90,7 +90,7 @@ def index(request):
     context = {
         "editions": editions,
         "published_count": sum(e.status == Edition.Status.PUBLISHED for e in editions),
-        "can_see_results": request.user.is_staff,
+        "can_see_results": permissions.can(request.user, permissions.SEE_UNPUBLISHED_RESULTS),
     }
     return render(request, "barometer/index.html", context)
 
@@ -234,7 +234,7 @@ def respond_done(request, token):
 def _staff(view):
     # Staff pages carry no secret in their URL: they keep CSRF protection, hence a referrer
     # policy under which browsers send the Origin header Django checks.
-    @staff_member_required(login_url="wagtailadmin_login")
+    @permissions.permission_required(permissions.ENTER_RESPONSES)
     @partial(survey_page, referrer_policy="same-origin")
     @wraps(view)
     def wrapper(request, year, kind, code, channel, **kwargs):

@@ -473,13 +473,13 @@ def _ecosystem_groups(index) -> list[maps.ObjectiveGroup]:
     tools_mask = index.masks["type"]["outil"]
     groups = []
     for code, name in index.labels["objectif"].items():
-        mask = tools_mask & index.masks["objectif"].get(code, 0)
+        mask = tools_mask & index.masks.get("objectif", {}).get(code, 0)
         total = mask.bit_count()
         if not total:
             continue
         tags = []
         for tag, label in index.labels["etiquette"].items():
-            count = (mask & index.masks["etiquette"].get(tag, 0)).bit_count()
+            count = (mask & index.masks.get("etiquette", {}).get(tag, 0)).bit_count()
             if count:
                 tags.append(
                     maps.Node(label, _search_url(type="outil", objectif=code, etiquette=tag), count)

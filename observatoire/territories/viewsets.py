@@ -20,21 +20,20 @@ from .rules import KINDS
 
 
 class ReadOnlyPolicy(ModelPermissionPolicy):
-    """Staff may look; nobody may add, change or delete (the data is official)."""
+    """Roles with the view permission may look; nobody may add, change or delete (the data is
+    official)."""
 
     def user_has_permission(self, user, action):
         if action != "view" or not user.is_active:
             return False
-        return user.is_superuser or user.is_staff or super().user_has_permission(user, action)
+        return super().user_has_permission(user, action)
 
     def users_with_any_permission(self, actions):
         from django.contrib.auth import get_user_model
 
         if "view" not in actions:
             return get_user_model().objects.none()
-        return get_user_model().objects.filter(
-            is_active=True, is_staff=True
-        ) | super().users_with_any_permission(["view"])
+        return super().users_with_any_permission(["view"])
 
 
 class ReadableInspectView(generic.InspectView):

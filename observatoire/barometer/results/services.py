@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from observatoire.accounts import permissions
 from observatoire.barometer.models import Response
 from observatoire.barometer.services import consent_of
 from observatoire.directory.models import (
@@ -82,7 +83,7 @@ def promote_scheme_to_initiative(*, response: Response, index: int, by) -> Initi
     Only for staff and for a territory that consented to be named; a second call returns the
     initiative made by the first one.
     """
-    if not (by and by.is_authenticated and by.is_staff):
+    if not permissions.can(by, *permissions.PROMOTE_SCHEMES):
         raise PermissionDenied("réservé à l'équipe")
     with transaction.atomic():
         response = (

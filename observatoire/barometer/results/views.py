@@ -1,12 +1,12 @@
 """Public results of the barometer: pages, downloads, the PDF report and the peer benchmark."""
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from observatoire.accounts import permissions
 from observatoire.barometer.models import Edition
 
 from . import presentation
@@ -15,7 +15,7 @@ from .models import DemoEdition
 
 
 def _can_see_all(request) -> bool:
-    return request.user.is_authenticated and request.user.is_staff
+    return permissions.can(request.user, permissions.SEE_UNPUBLISHED_RESULTS)
 
 
 def _edition_or_404(request, year: int) -> Edition:
@@ -96,8 +96,8 @@ def promote_scheme(request, year, response, index):
 
     from .services import NotPromotable, promote_scheme_to_initiative
 
-    if not _can_see_all(request):
-        return redirect_to_login(request.get_full_path())
+    if not permissions.can(request.user, *permissions.PROMOTE_SCHEMES):
+        return permissions.refuse(request)
     edition = _edition_or_404(request, year)
     row = get_object_or_404(Response, pk=response, edition=edition)
     try:

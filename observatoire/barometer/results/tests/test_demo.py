@@ -117,8 +117,17 @@ class DemoTests(TestCase):
     def test_results_of_the_open_2026_edition_are_for_staff_only(self):
         url = reverse("barometer_results:results", args=[2026])
         assert self.client.get(url).status_code == 404
+        from django.contrib.auth.models import Group
+
+        from observatoire.accounts.roles import BAROMETER
+
+        editor = Client()
+        editor.force_login(get_user_model().objects.create_user("eve", is_staff=True))
+        assert editor.get(url).status_code == 404  # staff, but not of the barometer team
+        team_member = get_user_model().objects.create_user("alice", is_staff=True)
+        team_member.groups.add(Group.objects.get(name=BAROMETER.name))
         staff = Client()
-        staff.force_login(get_user_model().objects.create_user("alice", is_staff=True))
+        staff.force_login(team_member)
         assert staff.get(url).status_code == 200
 
     def test_visitor_follows_questions_from_2017_to_2018(self):
