@@ -44,9 +44,9 @@ class PagesConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from wagtail.signals import page_published, page_unpublished
 
-        from .cache import bump_generation
+        from .cache import bump_after_commit
 
         for signal in (post_save, post_delete, m2m_changed):
             signal.connect(_content_changed, dispatch_uid=f"public-pages-{signal!r}")
-        page_published.connect(bump_generation, dispatch_uid="public-pages-published")
-        page_unpublished.connect(bump_generation, dispatch_uid="public-pages-unpublished")
+        page_published.connect(bump_after_commit, dispatch_uid="public-pages-published")
+        page_unpublished.connect(bump_after_commit, dispatch_uid="public-pages-unpublished")

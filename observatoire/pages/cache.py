@@ -24,7 +24,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 GENERATION_KEY = "public-pages:generation"
@@ -47,12 +47,18 @@ def generation() -> int:
 def bump_generation(**_signal_kwargs) -> None:
     """Make every cached public page stale, on every server (the cache is shared)."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # no counter yet
-        cache.set(GENERATION_KEY, 1, timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no counter yet
+            cache.set(GENERATION_KEY, 1, timeout=None)
+    except DatabaseError:
+        # During `migrate`, code that saves content (the roles' sync) runs before the cache's
+        # table exists: there is no cached page to make stale yet. Runs after the commit, so a
+        # failure here leaves no transaction broken.
+        pass
 
 
-def bump_after_commit(using=None) -> None:
+def bump_after_commit(using=None, **_signal_kwargs) -> None:
     """Bump once when the current transaction commits (a bulk load saves thousands of rows)."""
     connection = transaction.get_connection(using)
     pending = any(entry[1] is bump_generation for entry in connection.run_on_commit)
