@@ -1,6 +1,7 @@
 """The harvest connectors on samples of the sources' real files (see samples/README.md)."""
 
 import csv
+import json
 import shutil
 import zipfile
 from decimal import Decimal
@@ -318,3 +319,16 @@ def test_command_fails_when_nothing_could_be_imported(tmp_path):
 def test_command_names_sources_not_yet_available():
     with pytest.raises(CommandError, match="pas encore prise en charge"):
         call_command("directory", "harvest", "participedia", str(CENSUS))
+
+
+def test_data_package_keeps_source_ids_provenance_and_sources(tmp_path):
+    harvest("pabulib", SAINT_CYPRIEN)
+    Initiative.objects.update(is_published=True)
+    call_command("directory", "export", str(tmp_path / "paquet"))
+    rows = list(csv.DictReader((tmp_path / "paquet" / "initiatives.csv").open(encoding="utf-8")))
+    assert json.loads(rows[0]["external_ids"]) == {
+        "pabulib": "France_Toulouse_2022_6_-_Saint-Cyprien"
+    }
+    assert json.loads(rows[0]["field_sources"])["participants"]["source"] == "pabulib"
+    sources = (tmp_path / "paquet" / "sources.csv").read_text(encoding="utf-8")
+    assert "Pabulib : France_Toulouse_2022_6_-_Saint-Cyprien" in sources
