@@ -332,3 +332,25 @@ def test_data_package_keeps_source_ids_provenance_and_sources(tmp_path):
     assert json.loads(rows[0]["field_sources"])["participants"]["source"] == "pabulib"
     sources = (tmp_path / "paquet" / "sources.csv").read_text(encoding="utf-8")
     assert "Pabulib : France_Toulouse_2022_6_-_Saint-Cyprien" in sources
+
+
+def test_staff_see_the_batch_report_with_diffs_and_undo_it(client, alice, bob, tmp_path):
+    harvest("pabulib", SAINT_CYPRIEN)
+    source = tmp_path / SAINT_CYPRIEN.name
+    source.write_text(
+        SAINT_CYPRIEN.read_text(encoding="utf-8").replace("num_votes;436", "num_votes;437"),
+        encoding="utf-8",
+    )
+    batch = harvest("pabulib", source).batch
+    client.force_login(bob)
+    assert client.get(f"/admin/cartographie/moissonnages/{batch.pk}/").status_code in {302, 403}
+    client.force_login(alice)
+    index = client.get("/admin/cartographie/moissonnages/").content.decode()
+    assert "pabulib" in index and "mises à jour : 1" in index
+    page = client.get(f"/admin/cartographie/moissonnages/{batch.pk}/").content.decode()
+    assert "participants" in page and "436 → 437" in page
+    response = client.post(f"/admin/cartographie/moissonnages/{batch.pk}/rollback/")
+    assert response.status_code == 302
+    assert Initiative.objects.get().participants == 436
+    batch.refresh_from_db()
+    assert batch.status == "rolled_back"
