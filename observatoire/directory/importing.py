@@ -704,6 +704,7 @@ class Importer:
         self.seen: dict[tuple[str, str], int] = {}  # match key -> row that introduced it
         self.today = retrieved_on or datetime.date.today()
         self.source_label = mapping.source_name or "import"
+        self._indexes: dict[str, dict[str, int]] = {}
         # Set before the per-field resolvers: their stub defaults are parsed with it.
         self.resolver = Resolver()
         self.resolvers: dict[str, Resolver] = {}
@@ -962,28 +963,41 @@ class Importer:
     def fingerprint_key(self) -> str:
         return f"{self.source_label}:empreinte"
 
+    def _index(self, key: str) -> dict[str, int]:
+        """value -> pk for the keys a database index cannot serve (JSON ids, full addresses).
+
+        Built once per run, so matching 10,000 rows costs one pass over the table, not one
+        per row; entries this run saves are added as they are saved.
+        """
+        if key not in self._indexes:
+            index: dict[str, int] = {}
+            if key == "website":
+                rows = self.model.objects.exclude(website="").values_list("pk", "website")
+                for pk, website in rows.order_by("pk"):
+                    index.setdefault(normalise_url(website), pk)
+            else:
+                name = self.mapping.source_name if key == "external_id" else self.fingerprint_key
+                for pk, ids in self.model.objects.values_list("pk", "external_ids").order_by("pk"):
+                    if isinstance(ids, dict) and ids.get(name) not in (None, ""):
+                        index.setdefault(str(ids[name]), pk)
+            self._indexes[key] = index
+        return self._indexes[key]
+
+    def _remember(self, entry: Entry, keys: list[tuple[str, str]]) -> None:
+        for key, value in keys:
+            if key in self._indexes:
+                self._indexes[key].setdefault(value, entry.pk)
+
     def find_existing(self, keys: list[tuple[str, str]]) -> Entry | None:
         for key, value in keys:
             queryset = self.model.objects.all()
-            if key == "external_id":
-                found = queryset.filter(
-                    **{f"external_ids__{self.mapping.source_name}": value}
-                ).first()
-            elif key == "fingerprint":
-                found = queryset.filter(**{f"external_ids__{self.fingerprint_key}": value}).first()
+            if key in {"external_id", "fingerprint", "website"}:
+                # The whole address for websites, not the host: one platform hosts many
+                # consultations.
+                pk = self._index(key).get(value)
+                found = queryset.filter(pk=pk).first() if pk is not None else None
             elif key == "name":
                 found = queryset.filter(name_key=value).order_by("pk").first()
-            elif key == "website":
-                # The whole address, not the host: one platform hosts many consultations.
-                host = value.split("/", 1)[0].split("?", 1)[0]
-                found = next(
-                    (
-                        entry
-                        for entry in queryset.filter(website__icontains=host).order_by("pk")
-                        if normalise_url(entry.website) == value
-                    ),
-                    None,
-                )
             else:
                 found = queryset.filter(**{key: value}).first()
             if found is not None:
@@ -1080,6 +1094,7 @@ class Importer:
         entry.save_revision(
             log_action="wagtail.edit" if existing else "wagtail.create", clean=False
         )
+        self._remember(entry, keys)
         if existing is None:
             self.report.created.append((self.mapping.entity, entry.pk))
             return RowAction(number, "created", entry.name, entry.slug)

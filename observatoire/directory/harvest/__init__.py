@@ -137,6 +137,7 @@ CONSULTATION_USES = {
         "description": "description",
         "website": "website",
         "organiser_organisation": {"column": "organiser", "create_missing": True},
+        "organiser_territory": "territory",
         "tools": {"column": "tools", "create_missing": True},
     },
 }
@@ -206,6 +207,9 @@ def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int
         return [(mapping, rows)]
     if source == "consultation-gouv":
         catalogue = consultation_gouv.read_catalogue(location)
+        for _number, record in catalogue["initiative"]:
+            city = consultation_gouv.organiser_city(record.get("organiser", ""))
+            record["territory"] = commune_code(city, "FR")
         return [
             (_mapping(CONSULTATION_TOOLS, "consultation-gouv"), catalogue["tool"]),
             (_mapping(CONSULTATION_USES, "consultation-gouv"), catalogue["initiative"]),

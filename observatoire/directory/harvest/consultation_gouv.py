@@ -10,6 +10,7 @@ mixed with the tools (`categorie: methode`), and drafts under `_drafts/` left ou
 
 import datetime
 import io
+import re
 import zipfile
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -95,6 +96,15 @@ def usage_record(data: dict[str, Any], body: str, key: str) -> dict[str, Any]:
         "methodes": _list(data.get("methodes")),
         "opendata": _text(data.get("opendata")),
     }
+
+
+_CITY_ORGANISER = re.compile(r"^(?:ville|mairie|commune)\s+(?:de\s+|d['’]\s*)(.+)$", re.I)
+
+
+def organiser_city(organiser: str) -> str:
+    """ "Angers" for "Ville d'Angers": the commune behind a city organiser, else ""."""
+    match = _CITY_ORGANISER.match(organiser.strip())
+    return match.group(1).strip() if match else ""
 
 
 def _pages(location: Path) -> list[tuple[str, str, str]]:

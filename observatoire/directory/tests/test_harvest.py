@@ -354,3 +354,12 @@ def test_staff_see_the_batch_report_with_diffs_and_undo_it(client, alice, bob, t
     assert Initiative.objects.get().participants == 436
     batch.refresh_from_db()
     assert batch.status == "rolled_back"
+
+
+def test_a_city_organiser_gives_the_initiative_its_commune():
+    angers = territory(code="49007", name="Angers", population=157000)
+    harvest("consultation-gouv", CONSULTATION)
+    assert (
+        Initiative.objects.get(website="https://ecrivons.angers.fr/").organiser_territory == angers
+    )
+    assert Initiative.objects.get(name="Le Grand Débat National").organiser_territory is None
