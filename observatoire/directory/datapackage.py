@@ -123,6 +123,22 @@ def _entity_table(entity: str, entries: Iterable, exported: dict[str, set[str]])
             {"name": "budget_min", "type": "number", "title": "Budget minimal (€)"},
             {"name": "budget_max", "type": "number", "title": "Budget maximal (€), vide si ouvert"},
         ]
+    # Provenance travels with the data: the entry's ids in the sources it came from, and for
+    # each harvested field which source gave it and when.
+    fields += [
+        {
+            "name": "external_ids",
+            "type": "object",
+            "title": "Identifiants dans les sources",
+            "description": 'Objet JSON source -> identifiant, ex. {"pabulib": "France_Toulouse_2019"}',
+        },
+        {
+            "name": "field_sources",
+            "type": "object",
+            "title": "Provenance des champs",
+            "description": "Objet JSON champ -> {source, on (date), value}",
+        },
+    ]
     fields.append({"name": "updated_at", "type": "datetime", "title": "Dernière modification"})
 
     foreign_keys = []
@@ -149,6 +165,10 @@ def _entity_table(entity: str, entries: Iterable, exported: dict[str, set[str]])
                 row.append(export_value(entry, spec))
         if entity == "initiative":
             row += [entry.budget_min, entry.budget_max]
+        row += [
+            json.dumps(entry.external_ids, ensure_ascii=False, sort_keys=True),
+            json.dumps(entry.field_sources, ensure_ascii=False, sort_keys=True),
+        ]
         row.append(entry.updated_at.isoformat(timespec="seconds"))
         table.rows.append(row)
     return table

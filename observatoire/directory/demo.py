@@ -12,6 +12,7 @@ from django.db import transaction
 
 from observatoire.territories.models import Territory
 
+from . import starter
 from .models import (
     ActorKind,
     Ecosystem,
@@ -832,7 +833,7 @@ def load(stdout=None) -> None:
         entry.objective = Objective.objects.filter(code=objective).first()
         entry.iap2_level = iap2
         entry.description = description
-        entry.website = website
+        entry.website = website or entry.website  # a harvest may fill it
         entry.is_open_source = extra.get("is_open_source", False)
         if "launched_on" in extra:
             entry.launched_on, entry.launched_precision = extra["launched_on"]
@@ -897,3 +898,4 @@ def load(stdout=None) -> None:
             f"Cartographie : {len(organisations)} acteurs, {len(tools)} outils, "
             f"{len(initiatives)} initiative(s), {len(KEY_DATES)} dates clés."
         )
+    starter.load(stdout=stdout)

@@ -9,15 +9,21 @@ Everything runs in one transaction: a dry run or any row error rolls it all back
 report of a dry run is exactly what a real run would do.
 """
 
+import csv
 import dataclasses
 import datetime
+import difflib
+import hashlib
 import json
+import re
 import tomllib
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
@@ -25,9 +31,18 @@ from tqdm import tqdm
 
 from observatoire.lib.tabular import TabularError, csv_rows, xlsx_rows
 
-from .models import ENTRY_MODELS, Entry
-from .schema import FieldError, FieldSpec, Resolver, apply_values, parse_value, spec_by_name
-from .text import normalise, website_domain
+from .models import ENTRY_MODELS, Contribution, Entry
+from .schema import (
+    LIST_SEPARATOR,
+    FieldError,
+    FieldSpec,
+    Resolver,
+    apply_values,
+    export_value,
+    parse_value,
+    spec_by_name,
+)
+from .text import normalise, normalise_url
 
 
 class ImportFileError(Exception):
@@ -52,11 +67,20 @@ class RowError:
 @dataclasses.dataclass
 class RowAction:
     row: int
-    action: str  # created, updated, duplicate
+    action: str  # created, updated, unchanged, proposed, possible_duplicate, duplicate
     name: str
     detail: str = ""
+    changes: dict[str, list[Any]] = dataclasses.field(default_factory=dict)  # field: [old, new]
+    proposed: dict[str, Any] = dataclasses.field(default_factory=dict)  # sent for review
 
-    LABELS = {"created": _("créé"), "updated": _("mis à jour"), "duplicate": _("doublon ignoré")}
+    LABELS = {
+        "created": _("créé"),
+        "updated": _("mis à jour"),
+        "unchanged": _("inchangé"),
+        "proposed": _("modification proposée à la relecture"),
+        "possible_duplicate": _("doublon possible, envoyé à la modération"),
+        "duplicate": _("doublon ignoré"),
+    }
 
     def __str__(self):
         text = _("ligne %(row)d : %(action)s — %(name)s") % {
@@ -71,9 +95,15 @@ class RowAction:
 class ImportReport:
     entity: str
     dry_run: bool
+    keep_going: bool = False
     actions: list[RowAction] = dataclasses.field(default_factory=list)
     errors: list[RowError] = dataclasses.field(default_factory=list)
     related_created: list[str] = dataclasses.field(default_factory=list)
+    filtered: int = 0
+    # (entity, pk) of every entry the run created, and the state before of the ones it changed,
+    # so a harvest batch can be undone as a whole.
+    created: list[tuple[str, int]] = dataclasses.field(default_factory=list)
+    before: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -81,22 +111,48 @@ class ImportReport:
 
     @property
     def written(self) -> bool:
-        return self.ok and not self.dry_run
+        return not self.dry_run and (self.ok or self.keep_going)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({error.row for error in self.errors})
 
     def count(self, action: str) -> int:
+        if action == "proposed":  # an update may also propose what it could not change
+            return sum(1 for item in self.actions if item.proposed)
         return sum(1 for item in self.actions if item.action == action)
+
+    @property
+    def imported(self) -> int:
+        """Rows that went in, changed something or not: zero means the run was useless."""
+        kept = {"created", "updated", "unchanged", "proposed"}
+        return sum(1 for item in self.actions if item.action in kept)
 
     def summary(self) -> str:
         return _(
-            "créées : %(created)d, mises à jour : %(updated)d, doublons ignorés : %(duplicate)d, "
-            "fiches liées créées : %(related)d, erreurs : %(errors)d"
+            "créées : %(created)d, mises à jour : %(updated)d, inchangées : %(unchanged)d, "
+            "modifications proposées : %(proposed)d, doublons possibles : %(possible)d, "
+            "doublons ignorés : %(duplicate)d, lignes écartées par [where] : %(filtered)d, "
+            "fiches liées créées : %(related)d, rejetées : %(rejected)d"
         ) % {
             "created": self.count("created"),
             "updated": self.count("updated"),
+            "unchanged": self.count("unchanged"),
+            "proposed": self.count("proposed"),
+            "possible": self.count("possible_duplicate"),
             "duplicate": self.count("duplicate"),
+            "filtered": self.filtered,
             "related": len(self.related_created),
-            "errors": len(self.errors),
+            "rejected": self.rejected_rows,
         }
+
+    def write_rejects(self, path: Path) -> None:
+        """The rejected rows as CSV: row number, column, value and reason, one error a line."""
+        with Path(path).open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["ligne", "colonne", "valeur", "motif"])
+            for error in self.errors:
+                writer.writerow([error.row, error.column, error.value, error.reason])
 
 
 # --- Mapping ----------------------------------------------------------------------------------
@@ -111,6 +167,8 @@ MAPPING_KEYS = {
     "source",
     "defaults",
     "fields",
+    "merge",
+    "where",
 }
 FILE_KEYS = {"format", "delimiter", "encoding", "sheet", "records"}
 FIELD_KEYS = {
@@ -125,7 +183,10 @@ FIELD_KEYS = {
     "date_formats",
     "territory_kind",
     "create_missing",
+    "merge",
 }
+MERGE_POLICIES = {"fill_empty", "overwrite", "keep"}
+WHERE_KEYS = {"equals", "in", "not_in", "not_empty", "matches", "not_matches"}
 MATCH_KEYS = {"external_id", "slug", "name", "website", "siren", "rna", "wikidata_id"}
 
 
@@ -142,6 +203,36 @@ class FieldMapping:
     date_formats: list[str] = dataclasses.field(default_factory=list)
     territory_kind: str = ""
     create_missing: dict[str, Any] | None = None
+    merge: str = ""  # empty: the mapping's policy
+
+
+@dataclasses.dataclass
+class RowFilter:
+    """One condition of [where]: rows failing it are left out, counted, never errors."""
+
+    column: str
+    equals: Any = None
+    within: list[str] | None = None
+    not_within: list[str] | None = None
+    not_empty: bool = False
+    matches: re.Pattern | None = None
+    not_matches: re.Pattern | None = None
+
+    def accepts(self, record: dict) -> bool:
+        cell = _lookup(record, self.column)
+        text = "" if cell is None else str(cell).strip()
+        if self.not_empty and not text:
+            return False
+        if self.equals is not None and normalise(text) != normalise(str(self.equals)):
+            return False
+        folded = normalise(text)
+        if self.within is not None and folded not in {normalise(v) for v in self.within}:
+            return False
+        if self.not_within is not None and folded in {normalise(v) for v in self.not_within}:
+            return False
+        if self.matches is not None and not self.matches.search(text):
+            return False
+        return not (self.not_matches is not None and self.not_matches.search(text))
 
 
 @dataclasses.dataclass
@@ -155,6 +246,18 @@ class Mapping:
     file: dict[str, Any] = dataclasses.field(default_factory=dict)
     source: dict[str, str] = dataclasses.field(default_factory=dict)
     defaults: dict[str, Any] = dataclasses.field(default_factory=dict)
+    merge: str = "fill_empty"
+    where: list[RowFilter] = dataclasses.field(default_factory=list)
+    # Set by connectors, not by mapping files: extra data an entry keeps beside its fields
+    # (a participatory budget's projects). Called with (entry, record), returns True on change.
+    apply_extra: Any = None
+
+    def policy(self, field: str) -> str:
+        mapping = self.fields.get(field)
+        return (mapping.merge if mapping else "") or self.merge
+
+    def accepts(self, record: dict) -> bool:
+        return all(condition.accepts(record) for condition in self.where)
 
     @property
     def columns(self) -> set[str]:
@@ -208,9 +311,13 @@ def parse_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
         file=dict(data.get("file", {})),
         source=dict(data.get("source", {})),
         defaults=dict(data.get("defaults", {})),
+        merge=data.get("merge", "fill_empty"),
     )
     if mapping.on_match not in {"skip", "update"}:
         fail(_("« on_match » doit valoir skip ou update"))
+    if mapping.merge not in MERGE_POLICIES:
+        fail(_("« merge » doit valoir fill_empty, overwrite ou keep"))
+    mapping.where = _parse_where(data.get("where", {}), fail)
     bad_match = sorted(set(mapping.match_on) - MATCH_KEYS)
     if bad_match:
         fail(_("« match_on » : clés inconnues %(keys)s"), keys=bad_match)
@@ -257,6 +364,12 @@ def parse_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
         pick = options.get("pick", "")
         if pick not in {"", "first"}:
             fail(_("[fields] %(name)s : « pick » ne connaît que first"), name=name)
+        merge = options.get("merge", "")
+        if merge and merge not in MERGE_POLICIES:
+            fail(
+                _("[fields] %(name)s : « merge » doit valoir fill_empty, overwrite ou keep"),
+                name=name,
+            )
         create_missing = options.get("create_missing")
         spec = specs.get(name)
         if create_missing is not None:
@@ -278,10 +391,54 @@ def parse_mapping(data: dict[str, Any], where: str = "mapping") -> Mapping:
             date_formats=list(options.get("date_formats", [])),
             territory_kind=options.get("territory_kind", ""),
             create_missing=create_missing,
+            merge=merge,
         )
     if "name" not in mapping.fields and "name" not in mapping.defaults:
         fail(_("le champ « name » doit être lu dans une colonne"))
     return mapping
+
+
+def _parse_where(where: Any, fail) -> list[RowFilter]:
+    """[where] column = "value" | ["a", "b"] | { not_in = [...], matches = "regex", ... }."""
+    if not isinstance(where, dict):
+        fail(_("[where] : une table colonne = condition est attendue"))
+    filters = []
+    for column, condition in where.items():
+        if isinstance(condition, str | int | float):
+            filters.append(RowFilter(column=column, equals=condition))
+            continue
+        if isinstance(condition, list):
+            filters.append(RowFilter(column=column, within=[str(v) for v in condition]))
+            continue
+        if not isinstance(condition, dict) or not condition:
+            fail(_("[where] %(column)s : condition illisible"), column=column)
+        bad = sorted(set(condition) - WHERE_KEYS)
+        if bad:
+            fail(
+                _("[where] %(column)s : conditions inconnues %(keys)s (possibles : %(allowed)s)"),
+                column=column,
+                keys=bad,
+                allowed=", ".join(sorted(WHERE_KEYS)),
+            )
+        patterns = {}
+        for key in ("matches", "not_matches"):
+            if key in condition:
+                try:
+                    patterns[key] = re.compile(str(condition[key]))
+                except re.error as error:
+                    fail(_("[where] %(column)s : expression %(error)s"), column=column, error=error)
+        filters.append(
+            RowFilter(
+                column=column,
+                equals=condition.get("equals"),
+                within=[str(v) for v in condition["in"]] if "in" in condition else None,
+                not_within=[str(v) for v in condition["not_in"]] if "not_in" in condition else None,
+                not_empty=bool(condition.get("not_empty", False)),
+                matches=patterns.get("matches"),
+                not_matches=patterns.get("not_matches"),
+            )
+        )
+    return filters
 
 
 # --- Reading files ----------------------------------------------------------------------------
@@ -473,19 +630,87 @@ class _Rollback(Exception):
     pass
 
 
+class _RowRejected(Exception):
+    pass
+
+
 def _is_blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip()) or value == []
 
 
+def value_text(spec: FieldSpec, value: Any) -> Any:
+    """A parsed value in the plain form export_value gives: codes, slugs, ISO dates, lists."""
+    if value is None:
+        return [] if spec.is_list else ""
+    if spec.kind == "terms":
+        return [term.code for term in value]
+    if spec.kind == "entries":
+        return [item.slug for item in value]
+    if spec.kind == "term":
+        return value.code
+    if spec.kind == "entry":
+        return value.slug
+    if spec.kind == "territory":
+        return f"{value.kind}:{value.code}"
+    if spec.kind == "date":
+        return value[0].isoformat()
+    if spec.kind == "bool":
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    return value
+
+
+def current_text(entry: Entry, spec: FieldSpec) -> Any:
+    value = export_value(entry, spec)
+    if spec.is_list:
+        return [item for item in str(value).split(LIST_SEPARATOR) if item]
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    return "" if value is None else value
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return text
+
+
+def same_value(spec: FieldSpec, current: Any, new: Any) -> bool:
+    if spec.is_list:
+        return sorted(map(str, current)) == sorted(map(str, new))
+    if spec.kind == "url":
+        return normalise_url(str(current)) == normalise_url(str(new))
+    return str(current).strip() == str(new).strip()
+
+
+def fingerprint(record: dict, columns: list[str]) -> str:
+    """A stable key for a row with no identifier: its mapped cells, normalised."""
+    cells = {column: normalise(_cell_text(_lookup(record, column))) for column in sorted(columns)}
+    digest = hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+    return digest[:20]
+
+
 class Importer:
-    def __init__(self, mapping: Mapping, *, dry_run: bool, progress: bool | None = None):
+    def __init__(
+        self,
+        mapping: Mapping,
+        *,
+        dry_run: bool,
+        progress: bool | None = None,
+        keep_going: bool = False,
+        retrieved_on: datetime.date | None = None,
+    ):
         self.mapping = mapping
         self.model: type[Entry] = ENTRY_MODELS[mapping.entity]
         self.specs = spec_by_name(mapping.entity)
-        self.report = ImportReport(entity=mapping.entity, dry_run=dry_run)
+        self.report = ImportReport(entity=mapping.entity, dry_run=dry_run, keep_going=keep_going)
         self.progress = progress
         self.seen: dict[tuple[str, str], int] = {}  # match key -> row that introduced it
-        self.today = datetime.date.today()
+        self.today = retrieved_on or datetime.date.today()
+        self.source_label = mapping.source_name or "import"
+        self._indexes: dict[str, dict[str, int]] = {}
+        # Set before the per-field resolvers: their stub defaults are parsed with it.
+        self.resolver = Resolver()
         self.resolvers: dict[str, Resolver] = {}
         for name, field in mapping.fields.items():
             if field.create_missing is not None:
@@ -494,7 +719,6 @@ class Importer:
                     create_missing={spec.model: self._stub_defaults(spec, field.create_missing)},
                     on_create=self._record_stub,
                 )
-        self.resolver = Resolver()
 
     def _stub_defaults(self, spec: FieldSpec, options: dict[str, Any]) -> dict[str, Any]:
         target_specs = spec_by_name(spec.model.entity)
@@ -523,6 +747,7 @@ class Importer:
     def _record_stub(self, entry: Entry) -> None:
         entry.save_revision(log_action="wagtail.create", clean=False)
         self.report.related_created.append(f"{entry._meta.verbose_name} « {entry.name} »")
+        self.report.created.append((entry.entity, entry.pk))
 
     def run(self, path: Path) -> ImportReport:
         header, rows = read_rows(path, self.mapping)
@@ -537,6 +762,10 @@ class Importer:
                         "header": ", ".join(header),
                     }
                 )
+        return self.run_rows(rows)
+
+    def run_rows(self, rows) -> ImportReport:
+        """Import (row number, record) pairs: all or nothing, or the good rows with keep_going."""
         try:
             with transaction.atomic():
                 # disable=None lets tqdm show the bar only on a terminal.
@@ -545,7 +774,7 @@ class Importer:
                     rows, desc=_("Import"), unit=_(" lignes"), disable=disable
                 ):
                     self.import_row(number, record)
-                if self.report.dry_run or self.report.errors:
+                if self.report.dry_run or (self.report.errors and not self.report.keep_going):
                     raise _Rollback
         except _Rollback:
             pass
@@ -554,13 +783,36 @@ class Importer:
     # --- one row
 
     def import_row(self, number: int, record: dict) -> None:
+        if not record.get("_error") and not self.mapping.accepts(record):
+            self.report.filtered += 1
+            return
+        marks = (len(self.report.related_created), len(self.report.created))
+        try:
+            with transaction.atomic():
+                self._import_row(number, record)
+        except _RowRejected:
+            # The row's savepoint is gone, and so are the stubs it created: forget them.
+            del self.report.related_created[marks[0] :]
+            del self.report.created[marks[1] :]
+            for resolver in [self.resolver, *self.resolvers.values()]:
+                resolver._entries.clear()
+
+    def _reject(self, errors: list[RowError]) -> None:
+        self.report.errors.extend(errors)
+        raise _RowRejected
+
+    def _import_row(self, number: int, record: dict) -> None:
+        if record.get("_error"):  # a connector could not read this part of the source
+            self._reject([RowError(number, "", "", str(record["_error"]))])
         values, raw_values, errors = self.read_values(number, record)
         if errors:
-            self.report.errors.extend(errors)
-            return
+            self._reject(errors)
         name = values.get("name") or ""
         external_id = raw_values.get("external_id")
         keys = self.match_keys(values, external_id)
+        if not keys:
+            # Nothing identifies the row: its content does, so a second run finds it again.
+            keys = [("fingerprint", fingerprint(record, sorted(self.mapping.columns)))]
         duplicate_row = next((self.seen[key] for key in keys if key in self.seen), None)
         if duplicate_row is not None:
             self.report.actions.append(
@@ -572,6 +824,8 @@ class Importer:
                 )
             )
             return
+        for key in keys:
+            self.seen[key] = number
         existing = self.find_existing(keys)
         if existing is not None and self.mapping.on_match == "skip":
             self.report.actions.append(
@@ -579,24 +833,22 @@ class Importer:
                     number, "duplicate", name, _("existe déjà : %(slug)s") % {"slug": existing.slug}
                 )
             )
-            for key in keys:
-                self.seen[key] = number
             return
+        if existing is None:
+            similar = self.similar_entry(values)
+            if similar is not None:
+                self.propose_new(number, values, similar)
+                return
         try:
             with transaction.atomic():
-                entry = self.save_entry(existing, values, external_id, record)
+                action = self.save_entry(number, existing, values, keys, external_id, record)
         except ValidationError as error:
-            self.report.errors.extend(self.validation_errors(number, error, raw_values))
-            return
+            self._reject(self.validation_errors(number, error, raw_values))
         except DatabaseError as error:
-            self.report.errors.append(
-                RowError(number, "", "", _("refusé par la base : %(error)s") % {"error": error})
+            self._reject(
+                [RowError(number, "", "", _("refusé par la base : %(error)s") % {"error": error})]
             )
-            return
-        for key in keys:
-            self.seen[key] = number
-        action = "updated" if existing is not None else "created"
-        self.report.actions.append(RowAction(number, action, entry.name, entry.slug))
+        self.report.actions.append(action)
 
     def read_values(self, number: int, record: dict):
         values: dict[str, Any] = {}
@@ -694,6 +946,8 @@ class Importer:
                 result.append(mapped)
         return result
 
+    # --- matching
+
     def match_keys(self, values: dict[str, Any], external_id: str | None) -> list[tuple[str, str]]:
         keys = []
         for key in self.mapping.match_on:
@@ -702,54 +956,221 @@ class Importer:
             elif key == "name":
                 value = normalise(values.get("name") or "")
             elif key == "website":
-                value = website_domain(values.get("website") or "")
+                value = normalise_url(values.get("website") or "")
             else:
                 value = str(values.get(key) or "")
             if value:
                 keys.append((key, value))
         return keys
 
+    @property
+    def fingerprint_key(self) -> str:
+        return f"{self.source_label}:empreinte"
+
+    def _index(self, key: str) -> dict[str, int]:
+        """value -> pk for the keys a database index cannot serve (JSON ids, full addresses).
+
+        Built once per run, so matching 10,000 rows costs one pass over the table, not one
+        per row; entries this run saves are added as they are saved.
+        """
+        if key not in self._indexes:
+            index: dict[str, int] = {}
+            if key == "website":
+                rows = self.model.objects.exclude(website="").values_list("pk", "website")
+                for pk, website in rows.order_by("pk"):
+                    index.setdefault(normalise_url(website), pk)
+            else:
+                name = self.mapping.source_name if key == "external_id" else self.fingerprint_key
+                for pk, ids in self.model.objects.values_list("pk", "external_ids").order_by("pk"):
+                    if isinstance(ids, dict) and ids.get(name) not in (None, ""):
+                        index.setdefault(str(ids[name]), pk)
+            self._indexes[key] = index
+        return self._indexes[key]
+
+    def _remember(self, entry: Entry, keys: list[tuple[str, str]]) -> None:
+        for key, value in keys:
+            if key in self._indexes:
+                self._indexes[key].setdefault(value, entry.pk)
+
     def find_existing(self, keys: list[tuple[str, str]]) -> Entry | None:
         for key, value in keys:
             queryset = self.model.objects.all()
-            if key == "external_id":
-                found = queryset.filter(
-                    **{f"external_ids__{self.mapping.source_name}": value}
-                ).first()
+            if key in {"external_id", "fingerprint", "website"}:
+                # The whole address for websites, not the host: one platform hosts many
+                # consultations.
+                pk = self._index(key).get(value)
+                found = queryset.filter(pk=pk).first() if pk is not None else None
             elif key == "name":
                 found = queryset.filter(name_key=value).order_by("pk").first()
-            elif key == "website":
-                found = next(
-                    (
-                        entry
-                        for entry in queryset.filter(website__icontains=value)
-                        if website_domain(entry.website) == value
-                    ),
-                    None,
-                )
             else:
                 found = queryset.filter(**{key: value}).first()
             if found is not None:
                 return found
         return None
 
+    def similar_entry(self, values: dict[str, Any], threshold: float = 0.85) -> Entry | None:
+        """An entry with a close name in the same territory: a possible duplicate to review."""
+        name_key = normalise(values.get("name") or "")
+        if not name_key:
+            return None
+        queryset = self.model.objects.all()
+        for field in ("organiser_territory", "territory"):
+            if field in self.specs:
+                territory = values.get(field)
+                if territory is None:
+                    return None  # without a territory, a close name proves too little
+                queryset = queryset.filter(**{field: territory})
+        best, best_ratio = None, threshold
+        for entry in queryset.only("pk", "name_key", "name", "slug"):
+            ratio = difflib.SequenceMatcher(None, name_key, entry.name_key).ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = entry, ratio
+        return best
+
+    def propose_new(self, number: int, values: dict[str, Any], similar: Entry) -> None:
+        data = {name: value_text(self.specs[name], value) for name, value in values.items()}
+        detail = _("proche de « %(name)s » (%(slug)s)") % {
+            "name": similar.name,
+            "slug": similar.slug,
+        }
+        self.report.actions.append(
+            RowAction(number, "possible_duplicate", str(values.get("name") or ""), detail)
+        )
+        pending = Contribution.objects.pending().filter(
+            entity=self.mapping.entity, kind=Contribution.Kind.NEW
+        )
+        if any(item.data == data for item in pending):
+            return  # already in the queue from an earlier run
+        Contribution.objects.create(
+            entity=self.mapping.entity,
+            kind=Contribution.Kind.NEW,
+            data=data,
+            contributor_name=_("Moissonnage %(source)s") % {"source": self.source_label},
+            message=_("Doublon possible de « %(name)s » (/%(slug)s), moissonné le %(date)s.")
+            % {"name": similar.name, "slug": similar.slug, "date": self.today.isoformat()},
+        )
+
+    # --- writing
+
     def save_entry(
-        self, existing: Entry | None, values: dict, external_id: str | None, record: dict
-    ) -> Entry:
+        self,
+        number: int,
+        existing: Entry | None,
+        values: dict,
+        keys: list[tuple[str, str]],
+        external_id: str | None,
+        record: dict,
+    ) -> RowAction:
         entry = existing or self.model(is_published=self.mapping.publish)
-        apply_values(entry, values, self.mapping.entity)
+        before = self.snapshot(entry) if existing else None
+        if existing is None:
+            applied = values
+            changes = {}
+            proposals: dict[str, Any] = {}
+        else:
+            applied, changes, proposals = self.merge(existing, values)
+        apply_values(entry, applied, self.mapping.entity)
+        provenance = dict(entry.field_sources)
+        for name, value in applied.items():
+            provenance[name] = {
+                "source": self.source_label,
+                "on": self.today.isoformat(),
+                "value": value_text(self.specs[name], value),
+            }
+        entry.field_sources = provenance
+        ids = dict(entry.external_ids)
         if external_id:
-            entry.external_ids = {**entry.external_ids, self.mapping.source_name: external_id}
-        if self.mapping.source:
-            self.add_source(entry, record)
+            ids[self.mapping.source_name] = external_id
+        if keys and keys[0][0] == "fingerprint":
+            ids[self.fingerprint_key] = keys[0][1]
+        ids_changed = ids != entry.external_ids
+        entry.external_ids = ids
+        sources_changed = bool(self.mapping.source) and self.add_source(entry, record)
+        extra_changed = bool(self.mapping.apply_extra and self.mapping.apply_extra(entry, record))
+        if existing is not None and not (
+            applied or ids_changed or sources_changed or extra_changed
+        ):
+            self.propose_corrections(existing, proposals)
+            action = "proposed" if proposals else "unchanged"
+            return RowAction(number, action, existing.name, existing.slug, proposed=proposals)
         entry.full_clean()
         entry.save()
         entry.save_revision(
             log_action="wagtail.edit" if existing else "wagtail.create", clean=False
         )
-        return entry
+        self._remember(entry, keys)
+        if existing is None:
+            self.report.created.append((self.mapping.entity, entry.pk))
+            return RowAction(number, "created", entry.name, entry.slug)
+        self.report.before.setdefault(f"{self.mapping.entity}:{entry.pk}", before)
+        self.propose_corrections(entry, proposals)
+        return RowAction(
+            number, "updated", entry.name, entry.slug, changes=changes, proposed=proposals
+        )
 
-    def add_source(self, entry: Entry, record: dict) -> None:
+    def merge(self, entry: Entry, values: dict) -> tuple[dict, dict, dict]:
+        """(values to apply, {field: [old, new]}, values proposed for review) per field policy.
+
+        fill_empty only fills what is empty, so curated names stay; overwrite replaces what a
+        harvest set earlier, never a value a person typed (that one is proposed for review);
+        keep leaves the field alone.
+        """
+        applied, changes, proposals = {}, {}, {}
+        for name, value in values.items():
+            spec = self.specs[name]
+            policy = self.mapping.policy(name)
+            current = current_text(entry, spec)
+            new = value_text(spec, value)
+            if policy == "keep" or same_value(spec, current, new):
+                continue
+            if _is_blank(current):
+                applied[name] = value
+            elif policy == "overwrite":
+                origin = entry.field_sources.get(name) or {}
+                if "value" in origin and same_value(spec, current, origin["value"]):
+                    applied[name] = value
+                else:
+                    proposals[name] = new
+                    continue
+            else:
+                continue
+            changes[name] = [current, new]
+        return applied, changes, proposals
+
+    def propose_corrections(self, entry: Entry, proposals: dict[str, Any]) -> None:
+        if not proposals:
+            return
+        pending = Contribution.objects.pending().filter(
+            target_content_type=ContentType.objects.get_for_model(entry),
+            target_object_id=entry.pk,
+        )
+        if any(item.data == proposals for item in pending):
+            return
+        contribution = Contribution(
+            entity=self.mapping.entity,
+            kind=Contribution.Kind.CORRECTION,
+            data=proposals,
+            contributor_name=_("Moissonnage %(source)s") % {"source": self.source_label},
+            message=_(
+                "La source %(source)s (%(date)s) donne une autre valeur qu'une saisie de "
+                "l'équipe : rien n'a été remplacé."
+            )
+            % {"source": self.source_label, "date": self.today.isoformat()},
+        )
+        contribution.target = entry
+        contribution.save()
+
+    def snapshot(self, entry: Entry) -> dict[str, Any]:
+        """What undoing this run must restore on an existing entry."""
+        return {
+            "fields": {name: current_text(entry, spec) for name, spec in self.specs.items()},
+            "external_ids": dict(entry.external_ids),
+            "field_sources": dict(entry.field_sources),
+            "source_pks": sorted(entry.sources.values_list("pk", flat=True)),
+            "extra": getattr(entry, "budget_vote", None),
+        }
+
+    def add_source(self, entry: Entry, record: dict) -> bool:
         fields = {"title": "", "url": ""}
         for key, template in self.mapping.source.items():
             try:
@@ -758,15 +1179,16 @@ class Importer:
                 raise ValidationError({NON_FIELD_ERRORS: [f"[source] {key} : {error}"]}) from None
         title = fields["title"] or fields["url"]
         if not title:
-            return
+            return False
         if any(
             source.url == fields["url"] and source.title == title for source in entry.sources.all()
         ):
-            return
+            return False
         source_model = type(entry).sources.rel.related_model
         entry.sources.add(
             source_model(title=title[:300], url=fields["url"], accessed_on=self.today)
         )
+        return True
 
     def validation_errors(
         self, number: int, error: ValidationError, raw_values: dict
@@ -809,12 +1231,14 @@ def import_file(
     *,
     dry_run: bool = False,
     progress: bool | None = None,
+    keep_going: bool = False,
 ) -> ImportReport:
     """Import `path` with `mapping`; raises ImportFileError for unusable files or mappings.
 
     The returned report lists row actions and row errors; the directory is changed only when
-    `report.written` is true (not a dry run and no error).
+    `report.written` is true (not a dry run, and no error or keep_going).
     """
     if not isinstance(mapping, Mapping):
         mapping = load_mapping(mapping)
-    return Importer(mapping, dry_run=dry_run, progress=progress).run(Path(path))
+    importer = Importer(mapping, dry_run=dry_run, progress=progress, keep_going=keep_going)
+    return importer.run(Path(path))

@@ -250,6 +250,16 @@ class Entry(RevisionMixin, ClusterableModel):
         default=False,
         help_text=_("Seules les fiches publiées apparaissent sur le site public."),
     )
+    field_sources = models.JSONField(
+        _("provenance des champs"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Pour chaque champ venu d'une source moissonnée : la source, la date et la valeur "
+            "reçue. Une valeur différente aujourd'hui a été retouchée par l'équipe."
+        ),
+    )
     last_verified_on = models.DateField(_("dernière vérification"), null=True, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
@@ -863,6 +873,16 @@ class Initiative(Entry):
     decision_effect = models.CharField(
         _("effet sur la décision"), max_length=10, choices=DecisionEffect.choices, blank=True
     )
+    budget_vote = models.JSONField(
+        _("vote du budget participatif"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Règle de vote, votants et projets (titre, coût, voix, retenu) d'un budget "
+            "participatif moissonné, tels que la source les publie."
+        ),
+    )
 
     objects = InitiativeQuerySet.as_manager()
 
@@ -1342,3 +1362,33 @@ class Contribution(models.Model):
             if str(current) != str(proposed):
                 rows.append((spec.name, spec.label, current, proposed))
         return rows
+
+
+# --- Harvests ---------------------------------------------------------------------------------
+
+
+class HarvestBatch(models.Model):
+    """One run of `directory harvest`: what it did, row by row, and how to undo it."""
+
+    class Status(models.TextChoices):
+        DONE = "done", _("Enregistré")
+        ROLLED_BACK = "rolled_back", _("Annulé")
+
+    source = models.CharField(_("source"), max_length=40)
+    origin = models.CharField(_("fichier ou adresse"), max_length=500)
+    started_at = models.DateTimeField(_("lancé le"), default=timezone.now)
+    status = models.CharField(_("état"), max_length=12, choices=Status.choices, default=Status.DONE)
+    counts = models.JSONField(_("décompte"), default=dict)
+    actions = models.JSONField(_("lignes"), default=list)
+    rejects = models.JSONField(_("lignes rejetées"), default=list)
+    created_entries = models.JSONField(default=list, editable=False)
+    previous_states = models.JSONField(default=dict, editable=False)
+    rolled_back_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("moissonnage")
+        verbose_name_plural = _("moissonnages")
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.source} — {self.started_at:%Y-%m-%d %H:%M}"

@@ -46,3 +46,24 @@ def website_domain(url: str | None) -> str:
         url = "http://" + url
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.")
+
+
+def normalise_url(url: str | None) -> str:
+    """The form two addresses of one page compare on: host without "www.", path, query.
+
+    The scheme, a default port, a trailing slash and the fragment do not tell pages apart;
+    the path does: consultations hosted on one platform ("https://www.civocracy.org/lyon",
+    "https://www.civocracy.org/nice") are distinct entries.
+    """
+    host = website_domain(url)
+    if not host:
+        return ""
+    text = url.strip()
+    if "://" not in text:
+        text = "http://" + text
+    parts = urlsplit(text)
+    path = re.sub(r"/+", "/", parts.path).rstrip("/")
+    if path.lower() in {"/index.html", "/index.php"}:
+        path = ""
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{host}{path}{query}"

@@ -26,7 +26,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from observatoire.admin_exports import SnippetIndexView
 from observatoire.territories.models import Territory
 
-from . import admin_views
+from . import admin_views, harvest_admin_views
 from .models import (
     ActorKind,
     Contribution,
@@ -405,6 +405,35 @@ class ContributionViewSet(ViewSet):
         ]
 
 
+class HarvestViewSet(ViewSet):
+    """Each harvest's report (counts, diffs, rejects) and the button that undoes it."""
+
+    name = "directory_harvests"
+    url_prefix = "cartographie/moissonnages"
+    icon = "download"
+    menu_label = _("Moissonnages")
+    menu_icon = "download"
+
+    @property
+    def menu_url(self):
+        return reverse("directory_harvests:index")
+
+    @property
+    def menu_item_class(self):
+        class StaffMenuItem(MenuItem):
+            def is_shown(self, request):
+                return request.user.has_perm(harvest_admin_views.PERMISSION)
+
+        return StaffMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", harvest_admin_views.index, name="index"),
+            path("<int:pk>/", harvest_admin_views.detail, name="detail"),
+            path("<int:pk>/rollback/", harvest_admin_views.rollback, name="rollback"),
+        ]
+
+
 class DirectoryGroup(SnippetViewSetGroup):
     menu_label = _("Cartographie")
     menu_icon = "site"
@@ -415,6 +444,7 @@ class DirectoryGroup(SnippetViewSetGroup):
         InitiativeViewSet,
         KeyDateViewSet,
         ContributionViewSet,
+        HarvestViewSet,
     )
 
 

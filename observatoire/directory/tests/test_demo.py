@@ -68,7 +68,8 @@ def test_demo_holds_the_seed_facts():
         ("héberge", "fluicity"),
         ("héberge", "open-source-politics"),
     }
-    assert all(entry.sources.exists() for entry in Organisation.objects.all())
+    hand_written = Organisation.objects.filter(slug__in=demo.ORGANISATIONS)
+    assert all(entry.sources.exists() for entry in hand_written)
     assert Tool.objects.published().search("parlementaire").count() >= 3
     assert Organisation.objects.get(slug="change-org").country == "US"
 
@@ -86,3 +87,13 @@ def test_demo_works_without_territories_and_links_them_when_loaded():
     demo.load()
     lab.refresh_from_db()
     assert lab.territory == paris
+
+
+def test_demo_loads_real_open_data_with_provenance_and_publishes_the_french_entries():
+    demo.load()
+    angers = Initiative.objects.get(**{"external_ids__consultation-gouv": "decidim-angers"})
+    assert angers.is_published and angers.field_sources["website"]["source"] == "consultation-gouv"
+    assert angers.external_ids["decidim-census"] == "49", "one instance, two sources, one entry"
+    assert [s.title for s in angers.sources.all()][:1] == ["consultation.gouv.fr : Ecrivons Angers"]
+    barcelona = Initiative.objects.get(**{"external_ids__decidim-census": "1"})
+    assert barcelona.country == "ES" and not barcelona.is_published

@@ -90,7 +90,7 @@ def test_participedia_cases_become_initiatives_and_reimport_updates_them():
     assert [f.code for f in cycling.functions.all()] == ["consultation"], "unknown method skipped"
 
     again = import_file(CASES_CSV, CASES_MAPPING)
-    assert again.count("updated") == 3 and again.count("created") == 0
+    assert again.count("unchanged") == 3 and again.count("created") == 0, "nothing new"
     assert Initiative.objects.count() == 3
     assert Organisation.objects.count() == 3, "organisers are found again, not duplicated"
     assert budget.sources.count() == 1, "the same source is not added twice"
@@ -110,13 +110,128 @@ def test_decidim_instances_become_initiatives_using_decidim():
     assert (spanish.country, spanish.start_precision) == ("ES", "year")
 
 
-def test_existing_entries_are_matched_by_website(tmp_path):
+def test_existing_entries_are_matched_by_website_and_keep_their_curated_name(tmp_path):
     factory.tool("Decidim")
-    existing = factory.initiative("Autre nom", website="https://jeparticipe.val-fictif.example")
+    existing = factory.initiative("Autre nom", website="https://jeparticipe.val-fictif.example/")
     report = import_file(INSTANCES_JSON, INSTANCES_MAPPING)
     assert report.count("updated") == 1 and report.count("created") == 2
     existing.refresh_from_db()
-    assert existing.name == "Je participe en Val-Fictif"
+    assert existing.name == "Autre nom", "fill_empty (the default) never replaces a name"
+    assert existing.start_on is not None, "but fills what was empty"
+    assert existing.field_sources["start_on"]["source"] == "import"
+    assert "name" not in existing.field_sources
+
+
+def test_website_matching_compares_the_whole_address_not_the_host(tmp_path):
+    factory.initiative("Consultation A", website="https://consultation.example.gouv.fr/a")
+    source = write(
+        tmp_path,
+        "sites.csv",
+        "nom,site\nConsultation B,https://consultation.example.gouv.fr/b\n"
+        "Consultation A bis,HTTPS://www.consultation.example.gouv.fr/a/\n",
+    )
+    mapping = {
+        "entity": "initiative",
+        "match_on": ["website"],
+        "on_match": "update",
+        "fields": {"name": "nom", "website": "site"},
+    }
+    report = import_file(source, mapping_file(tmp_path, mapping))
+    assert [(a.row, a.action) for a in report.actions] == [(2, "created"), (3, "unchanged")]
+
+
+def test_create_missing_with_defaults_creates_stubs_of_that_kind(tmp_path):
+    source = write(tmp_path, "orgs.csv", "nom,parent\nAtelier,Ville de Test\n")
+    mapping = {
+        "entity": "initiative",
+        "fields": {
+            "name": "nom",
+            "organiser_organisation": {
+                "column": "parent",
+                "create_missing": {"kind": "collectivite"},
+            },
+        },
+    }
+    report = import_file(source, mapping_file(tmp_path, mapping))
+    assert report.written
+    assert Organisation.objects.get(name="Ville de Test").kind.code == "collectivite"
+
+
+def test_merge_policies_overwrite_what_a_harvest_set_and_keep_the_rest(tmp_path):
+    mapping = {
+        "entity": "organisation",
+        "source_name": "annuaire",
+        "match_on": ["external_id"],
+        "on_match": "update",
+        "merge": "overwrite",
+        "fields": {
+            "external_id": "id",
+            "name": {"column": "nom", "merge": "fill_empty"},
+            "city": "ville",
+            "description": {"column": "texte", "merge": "keep"},
+        },
+    }
+    path = mapping_file(tmp_path, mapping)
+    first = write(tmp_path, "a.csv", "id,nom,ville,texte\n1,Assoc,Lyon,Premier\n")
+    import_file(first, path)
+    entry = Organisation.objects.get()
+    entry.name = "Association curée"  # a person corrects the name
+    entry.save()
+    second = write(tmp_path, "b.csv", "id,nom,ville,texte\n1,ASSOC,Villeurbanne,Second\n")
+    report = import_file(second, path)
+    entry.refresh_from_db()
+    assert (entry.name, entry.city, entry.description) == (
+        "Association curée",
+        "Villeurbanne",
+        "Premier",
+    )
+    assert report.actions[0].changes == {"city": ["Lyon", "Villeurbanne"]}
+
+
+def test_where_filters_rows_and_rows_without_key_are_found_again_by_content(tmp_path):
+    source = write(
+        tmp_path,
+        "budget.csv",
+        "nom,montant\nJardin partagé,1000\nTOTAL,1000\nComposteur,\n",
+    )
+    mapping = {
+        "entity": "initiative",
+        "source_name": "tableur",
+        "match_on": ["external_id"],
+        "on_match": "update",
+        "where": {"nom": {"not_in": ["total", "sous-total"]}},
+        "fields": {"external_id": "id_absent", "name": "nom", "budget_amount": "montant"},
+    }
+    mapping["fields"].pop("external_id")
+    first = import_file(source, mapping_file(tmp_path, mapping))
+    assert first.filtered == 1 and first.count("created") == 2
+    again = import_file(source, mapping_file(tmp_path, mapping))
+    assert again.count("unchanged") == 2 and again.count("created") == 0
+    assert sorted(Initiative.objects.values_list("name", flat=True)) == [
+        "Composteur",
+        "Jardin partagé",
+    ]
+
+
+def test_keep_going_imports_the_good_rows_and_lists_the_bad_ones(tmp_path, capsys):
+    source = write(
+        tmp_path,
+        "dates.csv",
+        "nom,debut,fin\nBon,2020-01-01,2020-02-01\nMauvais,2020-03-01,2020-01-01\n",
+    )
+    mapping = {
+        "entity": "initiative",
+        "fields": {"name": "nom", "start_on": "debut", "end_on": "fin"},
+    }
+    path = mapping_file(tmp_path, mapping)
+    with pytest.raises(CommandError):
+        call_command("directory", "import", str(source), "--mapping", str(path))
+    assert not Initiative.objects.exists(), "all or nothing by default"
+    call_command("directory", "import", str(source), "--mapping", str(path), "--keep-going")
+    assert list(Initiative.objects.values_list("name", flat=True)) == ["Bon"]
+    rejects = (tmp_path / "dates-rejets.csv").read_text(encoding="utf-8").splitlines()
+    assert rejects[0] == "ligne,colonne,valeur,motif"
+    assert rejects[1].startswith("3,fin,") and "La fin précède le début." in rejects[1]
 
 
 def test_skip_policy_reports_duplicates_of_the_directory_and_of_the_file(tmp_path):

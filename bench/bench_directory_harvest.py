@@ -1,0 +1,100 @@
+"""Harvest throughput: a 10,000-row source in the Decidim census format, run twice.
+
+The first run creates every initiative (with its revision, provenance and source); the second
+finds each again by its census id and changes nothing, which is what a nightly harvest of an
+unchanged source costs. Scratch SQLite database in a child process.
+
+    python -m bench directory_harvest
+    BENCH_HARVEST_ROWS=1000 python bench/bench_directory_harvest.py
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _write_source(path: Path, rows: int) -> None:
+    # The census's own columns; addresses unique per row, on French domains so none is filtered.
+    lines = ["id,url,source"]
+    lines += [f"{i},https://participation-{i}.ville-{i % 997}.fr,," for i in range(1, rows + 1)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _worker():
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatoire.settings")
+    django.setup()
+    from django.core.management import call_command
+
+    from observatoire.directory.harvest import harvest
+
+    call_command("migrate", verbosity=0, interactive=False)
+    rows = int(os.environ.get("BENCH_HARVEST_ROWS", "10000"))
+    source = Path(os.environ["VAR_DIR"]) / "instances.csv"
+    _write_source(source, rows)
+    started = time.perf_counter()
+    first = harvest("decidim-census", source, progress=False)
+    first_time = time.perf_counter() - started
+    started = time.perf_counter()
+    second = harvest("decidim-census", source, progress=False)
+    second_time = time.perf_counter() - started
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "first": first_time,
+                "second": second_time,
+                "created": first.counts()["created"],
+                "unchanged": second.counts()["unchanged"],
+            }
+        )
+    )
+
+
+def run():
+    with tempfile.TemporaryDirectory(prefix="bench-harvest-") as var_dir:
+        env = {"VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
+        result = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), "--worker"],
+            env={**os.environ, **env},
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+    if result.returncode != 0:
+        raise RuntimeError(f"bench_directory_harvest worker failed:\n{result.stderr[-3000:]}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return [
+        {
+            "benchmark": "harvest first run, decidim-census (SQLite)",
+            "value": figures["rows"] / figures["first"],
+            "unit": "rows/s",
+            "note": f"{figures['rows']} rows, {figures['created']} created in {figures['first']:.1f} s",
+        },
+        {
+            "benchmark": "harvest second run, same source (SQLite)",
+            "value": figures["second"],
+            "unit": "s",
+            "baseline": figures["first"],
+            "ratio": figures["second"] / figures["first"],
+            "note": f"{figures['unchanged']} unchanged, nothing written",
+        },
+    ]
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    if "--worker" in sys.argv:
+        _worker()
+    else:
+        from bench.__main__ import markdown_table
+
+        print(markdown_table(run()))
