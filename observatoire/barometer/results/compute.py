@@ -20,6 +20,7 @@ from observatoire.lib.stats import (
     analyse_edition,
     compute_weights,
     cost_ranges,
+    design_diagnostics,
     repeat_weighting,
 )
 from observatoire.lib.xlsform.model import iter_elements
@@ -133,6 +134,12 @@ def methodology(data: EditionData, weighting: WeightingResult, weighted: bool) -
         "weights_min": float(weighting.weights.min()) if n else None,
         "weights_max": float(weighting.weights.max()) if n else None,
         "notes": list(data.notes),
+        # For staff (methodology page): Kish, R-indicator, balance before and after weighting.
+        "diagnostics": design_diagnostics(
+            data.frame, data.respondents, weighting, labels=data.group_labels
+        )
+        if n
+        else None,
     }
 
 

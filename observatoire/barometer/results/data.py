@@ -46,6 +46,11 @@ class EditionData:
         return {"kind": KIND_LABELS, "region": self.region_labels}
 
 
+# Bumped when the analysis changes what it stores (2: shares fixed by the weighting, interval
+# problems, design diagnostics), so that caches made before are recomputed, not served.
+ANALYSIS_VERSION = 2
+
+
 def responses_version(edition: Edition) -> str:
     """A fingerprint of what the analysis depends on, cheap enough for every page view.
 
@@ -60,6 +65,7 @@ def responses_version(edition: Edition) -> str:
         n=Count("pk"), updated=Max("created_at")
     )
     key = [
+        ANALYSIS_VERSION,
         edition.frame_id,
         edition.questionnaire_id,
         *figures.values(),

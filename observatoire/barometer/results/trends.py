@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.cache import cache as django_cache
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from observatoire.lib.charts import trend_lines, trend_table
 from observatoire.lib.stats import QuestionEstimate, trend
@@ -13,18 +14,22 @@ from .charts import render_cached
 from .compute import results_for
 from .models import QuestionLink
 
+# Bumped when the trends' tables change shape, so that a cached page is not served as before.
+TRENDS_FORMAT = 2
+
 
 def trend_context(editions, *, weighted: bool = True) -> dict[str, Any]:
     """Every question of the latest edition followed back through the earlier ones."""
     caches = [(edition, results_for(edition, weighted=weighted)) for edition in editions]
+    locale = get_language() or "fr"
     key = (
         "barometer-trends:"
         + ":".join(f"{e.pk}-{c.responses_version}" for e, c in caches)
-        + f":{weighted}:{_links_fingerprint()}"
+        + f":{weighted}:{_links_fingerprint()}:{locale}:{TRENDS_FORMAT}"
     )
     found = django_cache.get(key)
     if found is None:
-        found = _trends(caches)
+        found = _trends(caches, locale=locale)
         django_cache.set(key, found, 3600)
     return {"editions": editions, "trends": [{**t, "svg": mark_safe(t["svg"])} for t in found]}
 
@@ -37,7 +42,7 @@ def _links_fingerprint() -> str:
     return hashlib.sha256(repr(list(rows)).encode()).hexdigest()[:16]
 
 
-def _trends(caches) -> list[dict[str, Any]]:
+def _trends(caches, *, locale: str = "fr") -> list[dict[str, Any]]:
     if len(caches) < 2:
         return []
     links = [
@@ -67,7 +72,7 @@ def _trends(caches) -> list[dict[str, Any]]:
                 "svg": render_cached(
                     trend_lines(result), title=data["label"], chart_id=f"trend-{name}"
                 ),
-                "table": trend_table(result),
+                "table": trend_table(result, locale=locale),
             }
         )
     return out

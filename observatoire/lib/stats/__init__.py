@@ -4,7 +4,9 @@ Plain functions over plain data (pandas DataFrames, dicts); no Django. See docs/
 """
 
 from .benchmark import Benchmark, benchmark
+from .checks import fixed_by_margins, interval_problem, problem_of_test
 from .costs import CostRange, CostSummary, cost_ranges, honest_range
+from .diagnostics import design_diagnostics, r_indicator, standardised_difference
 from .estimates import (
     DEFAULT_THRESHOLD,
     SUPPRESSED_LABEL,
@@ -68,12 +70,18 @@ __all__ = [
     "compute_weights",
     "cost_ranges",
     "crosstab",
+    "design_diagnostics",
     "estimate_question",
+    "fixed_by_margins",
     "honest_range",
+    "interval_problem",
     "kish_effective_n",
     "match_questions",
     "other_texts",
+    "problem_of_test",
     "questions_from_form",
+    "r_indicator",
     "repeat_weighting",
+    "standardised_difference",
     "trend",
 ]

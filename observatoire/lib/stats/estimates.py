@@ -22,6 +22,7 @@ import polars as pl
 import svy
 from scipy import sparse
 
+from .checks import constant_within, fixed_by_margins, interval_problem, problem_of_test
 from .questions import QuestionSpec, as_spec, specs_by_name
 from .variance import (
     Calibration,
@@ -62,6 +63,11 @@ class EstimateRow:
     group_label: str | None = None
     apart: bool = False
     suppressed: bool = False
+    # The share is the frame's by construction (a weighting margin): no interval, no test.
+    fixed: bool = False
+    # Why the interval is not printed (checks.interval_problem: "zero_variance", "no_df"...);
+    # "" when it is. `ci_low` and `ci_high` are then None.
+    problem: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         # Every field is a scalar: a shallow copy, not dataclasses.asdict's recursive one
@@ -603,7 +609,14 @@ class Analysis:
             all_low = np.where(is_prop, all_low, m_low)
             all_high = np.where(is_prop, all_high, m_high)
         all_chosen = ((all_values == 1.0) & all_domains).sum(axis=0)
-        for g, (group, group_label, _) in enumerate(groups):
+        levels = self._calibration_levels()
+        fixed, fixed_margin = fixed_by_margins(levels, values, base)
+        if fixed.any():
+            notes.append(
+                "Répartition fixée par la pondération : les parts marquées sont celles de la "
+                "base de sondage, sans intervalle ni test."
+            )
+        for g, (group, group_label, mask) in enumerate(groups):
             part = slice(g * k_count, (g + 1) * k_count)
             result = _slice(everything, part)
             low, high, chosen = all_low[part], all_high[part], all_chosen[part]
@@ -638,6 +651,13 @@ class Analysis:
                     row.ci_low = _float(low[k])
                     row.ci_high = _float(high[k])
                     row.n_eff = _float(result.n_eff_kish[k])
+                    if fixed[k] and (
+                        group is None or constant_within(levels, fixed_margin[k], mask)
+                    ):
+                        row.fixed, row.problem = True, "fixed"
+                        row.se, row.ci_low, row.ci_high = 0.0, None, None
+                    else:
+                        _check_interval(row, float(result.variance[k]), float(result.df[k]))
                 group_rows.append(row)
             if spec.kind == "number":
                 group_rows += self._quantile_rows(
@@ -664,18 +684,32 @@ class Analysis:
             spec=spec.to_dict(),
         )
         if test and by is not None and spec.kind in ("single", "bracket"):
-            estimate.test = self._rao_scott(spec, by, columns, groups)
+            estimate.test = (
+                {"name": "Rao-Scott (F)", "problem": "test_fixed", "significant": False}
+                if fixed.any()
+                else self._rao_scott(spec, by, columns, groups)
+            )
         if wants_covariance:
             estimate.covariance = self._covariances(
-                spec, columns, _slice(everything, slice(0, k_count))
+                spec, columns, _slice(everything, slice(0, k_count)), fixed
             )
         return estimate
 
+    def _calibration_levels(self) -> pd.DataFrame | None:
+        """The calibration margins' level of each unit, when the weights are calibrated on
+        them and each unit is its own PSU (repeat rows are not: their shares depend on how
+        many rows each territory has, so no margin fixes them)."""
+        levels = self.weighting.calibration
+        if not self.weighted or levels is None or levels.empty or not self.design.unit_is_psu:
+            return None
+        return levels.reindex(self.weighting.weights.index)
+
     def _covariances(
-        self, spec: QuestionSpec, columns: list[_Column], overall: Estimates
+        self, spec: QuestionSpec, columns: list[_Column], overall: Estimates, fixed: np.ndarray
     ) -> dict[str, dict[str, Any]]:
         """The covariance matrix of the overall shares of each item (brackets: the brackets
-        only, whose base excludes "impossible à estimer"), unless suppressed."""
+        only, whose base excludes "impossible à estimer"), unless suppressed or fixed by the
+        weighting (a zero matrix up to rounding, which no test can use)."""
         out: dict[str, dict[str, Any]] = {}
         for item in dict.fromkeys(c.item for c in columns):
             chosen = [
@@ -686,6 +720,8 @@ class Analysis:
                 and not (spec.kind == "bracket" and c.apart)
             ]
             if not chosen or any(overall.n_psu[k] < self.threshold for k in chosen):
+                continue
+            if fixed[chosen].any():
                 continue
             assert overall.scores is not None
             matrix = self.design.covariance(overall.scores[:, chosen])
@@ -765,6 +801,7 @@ class Analysis:
                 row.n = mean_row.base_n
                 row.estimate, row.se, row.ci_low, row.ci_high = found
                 row.n_eff = mean_row.n_eff
+                _check_interval(row, None, None)
             rows.append(row)
         return rows
 
@@ -799,14 +836,32 @@ class Analysis:
             stats = sample.categorical.tabulate("__y", "__by", drop_nulls=True).stats
         except (svy.SvyError, ValueError, ZeroDivisionError):
             return None
-        return {
+        test = {
             "name": "Rao-Scott (F)",
             "statistic": _float(stats.f.value),
             "df_num": _float(stats.f.df_num),
             "df_den": _float(stats.f.df_den),
             "p_value": _float(stats.f.p_value),
-            "significant": bool(stats.f.p_value < self.alpha),
         }
+        problem = problem_of_test(test)
+        if problem:  # zero variance, no degrees of freedom: no verdict either
+            return {"name": test["name"], "problem": problem, "significant": False}
+        return {**test, "significant": bool(stats.f.p_value < self.alpha)}
+
+
+def _check_interval(row: EstimateRow, variance: float | None, df: float | None) -> None:
+    """Drop an interval that cannot be printed, recording why (`checks.interval_problem`)."""
+    row.problem = interval_problem(
+        statistic=row.statistic,
+        estimate=row.estimate,
+        variance=variance,
+        df=df,
+        n_psu=row.base_respondents,
+        low=row.ci_low,
+        high=row.ci_high,
+    )
+    if row.problem:
+        row.ci_low = row.ci_high = None
 
 
 def _slice(estimates: Estimates, part: slice) -> Estimates:

@@ -158,6 +158,13 @@ class TrendPoint:
     n: int | None = None
     base_n: int | None = None
     suppressed: bool = False
+    fixed: bool = False  # the frame's share, fixed by the weighting: no interval, no test
+    problem: str = ""  # why the interval is not printed (checks.interval_problem)
+
+
+FIXED_REASON = "fixé par la pondération"
+ZERO_VARIANCE_REASON = "variance nulle"
+NO_INTERVAL_REASON = "intervalle non calculable"
 
 
 @dataclass
@@ -300,6 +307,8 @@ def trend(
                 n=row.n,
                 base_n=row.base_n,
                 suppressed=row.suppressed,
+                fixed=row.fixed,
+                problem=row.problem,
             )
             for edition, row in zip(editions, rows, strict=True)
         ]
@@ -316,6 +325,14 @@ def trend(
                 change.reason = f"option absente en {missing.edition}"
             elif before_point.suppressed or after_point.suppressed:
                 change.reason = "effectif insuffisant"
+            elif before_point.fixed or after_point.fixed:
+                # A weighting margin: both figures are frame shares, their "change" is the
+                # frame's, known without error; a z test on zero variances means nothing.
+                change.reason = FIXED_REASON
+            elif before_point.problem or after_point.problem:
+                change.reason = NO_INTERVAL_REASON
+            elif not (before_point.se or after_point.se):
+                change.reason = ZERO_VARIANCE_REASON
             elif None in (
                 before_point.estimate,
                 after_point.estimate,
@@ -406,6 +423,8 @@ def distribution_tests(
         key = item or OVERALL
         if not comparable:
             test.note = "questions non comparables"
+        elif _fixed(before, item) or _fixed(after, item):
+            test.note = "répartition fixée par la pondération"
         elif not _option_keys(before, item):
             test.note = f"item absent en {previous_edition}"
         elif _option_keys(before, item) != _option_keys(after, item):
@@ -420,6 +439,10 @@ def distribution_tests(
         else:
             _wald(test, before, covariance_before[key], after, covariance_after[key], alpha)
     return out
+
+
+def _fixed(estimate: QuestionEstimate, item: str | None) -> bool:
+    return any(r.fixed for r in estimate.rows if r.group is None and r.item == item)
 
 
 def _option_keys(estimate: QuestionEstimate, item: str | None) -> set[str]:

@@ -354,10 +354,13 @@ def two_sample_z(
     """
     diff = estimate_b - estimate_a
     se = math.sqrt(se_a**2 + se_b**2)
-    if se == 0:
-        return diff, 0.0, (1.0 if diff == 0 else 0.0)
+    if se == 0:  # no variance, no test: the callers say so rather than print this p
+        return diff, 0.0, math.nan
     z = diff / se
     return diff, se, float(2 * stats.norm.sf(abs(z)))
+
+
+ZERO_SHARE_VARIANCE = 1e-14
 
 
 @dataclass(frozen=True)
@@ -398,6 +401,10 @@ def wald_shares_test(
     if difference.size == 0 or not np.isfinite(covariance).all():
         return None
     scale = float(np.abs(covariance).max())
+    # A covariance of rounding residues (shares fixed by the weighting: variances ~1e-30)
+    # would pass a relative rank test and give F ~ 1e15: below a standard error of 1e-7 on
+    # a share (0.00001 point) the variance is zero.
+    scale = scale if scale > ZERO_SHARE_VARIANCE else 0.0
     rank = int(np.linalg.matrix_rank(covariance, tol=scale * 1e-10)) if scale > 0 else 0
     df_design = float(df_a + df_b)
     df_den = df_design - rank + 1

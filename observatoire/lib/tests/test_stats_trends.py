@@ -270,7 +270,7 @@ def test_a_clearly_shifted_distribution_is_significant() -> None:
     assert test.df_den == 2 * 399 - 2 + 1
     notes = trend_table(result)["notes"]
     assert any(
-        note.startswith("Distribution 2018 → 2026 : différence significative (F = ")
+        note.startswith("Distribution 2018 → 2026 : différence significative (F(2 ; 797) = ")
         and "p < 0,001" in note
         for note in notes
     )
