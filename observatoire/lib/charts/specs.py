@@ -153,10 +153,14 @@ def _proportion_data(
             "label": _wrap(r.label),
             "group": r.group_label or OVERALL_LABEL,
             "pct": r.estimate,
-            "low": r.ci_low,
-            "high": r.ci_high,
+            # No interval (fixed by the weighting, or degenerate): a zero-length rule, and
+            # the label at the end of the bar.
+            "low": r.ci_low if r.ci_low is not None else r.estimate,
+            "high": r.ci_high if r.ci_high is not None else r.estimate,
             "n": r.n,
-            "text": format_percent(r.estimate) + (" ◆ médiane" if r.key in highlight else ""),
+            "text": format_percent(r.estimate)
+            + (" ◆ médiane" if r.key in highlight else "")
+            + (" (base de sondage)" if r.fixed else ""),
             "fill": palette.APART
             if r.apart
             else (palette.HIGHLIGHT if r.key in highlight else palette.BAR),
