@@ -70,7 +70,9 @@ def _trends(caches, *, locale: str = "fr") -> list[dict[str, Any]]:
                 "name": name,
                 "label": data["label"],
                 "svg": render_cached(
-                    trend_lines(result), title=data["label"], chart_id=f"trend-{name}"
+                    trend_lines(result, locale=locale),
+                    title=data["label"],
+                    chart_id=f"trend-{name}",
                 ),
                 "table": trend_table(result, locale=locale),
             }

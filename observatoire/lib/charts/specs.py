@@ -21,7 +21,7 @@ from ..stats.estimates import SUPPRESSED_LABEL, EstimateRow, QuestionEstimate
 from ..stats.questions import as_spec
 from ..stats.trends import TrendResult
 from . import palette
-from .format import format_number, format_percent
+from .format import format_number, format_p_value, format_percent, language_of
 
 WIDTH = 420
 ROW_HEIGHT = 26
@@ -30,14 +30,14 @@ FONT = "DejaVu Sans, Arial, sans-serif"
 OVERALL_LABEL = "Ensemble"
 
 
-def locale() -> dict[str, Any]:
-    """d3's fr-FR number locale (comma decimal, narrow no-break space before %)."""
-    return dict(vl_convert.get_format_locale("fr-FR"))
+def locale(name: str = "fr-FR") -> dict[str, Any]:
+    """d3's number locale: fr-FR (comma decimal, narrow no-break space before %) or en-US."""
+    return dict(vl_convert.get_format_locale(name))  # type: ignore[arg-type]
 
 
-def _config() -> dict[str, Any]:
+def _config(language: str = "fr") -> dict[str, Any]:
     return {
-        "locale": {"number": locale()},
+        "locale": {"number": locale("en-US" if language_of(language) == "en" else "fr-FR")},
         "font": FONT,
         "background": palette.BACKGROUND,
         "view": {"stroke": None},
@@ -68,11 +68,13 @@ def _wrap(label: str, width: int = LABEL_WIDTH) -> str:
 _MULTILINE = "split(datum.label, '\\n')"
 
 
-def _finish(chart: alt.TopLevelMixin, *, description: str, notes: Sequence[str]) -> dict[str, Any]:
+def _finish(
+    chart: alt.TopLevelMixin, *, description: str, notes: Sequence[str], language: str = "fr"
+) -> dict[str, Any]:
     # The specs are built by our own code and checked by the tests; altair's JSON-schema
     # validation of every chart took about a third of the build time for the same output.
     spec = chart.properties(description=description).to_dict(validate=False)
-    spec["config"] = {**spec.get("config", {}), **_config()}
+    spec["config"] = {**spec.get("config", {}), **_config(language)}
     spec["usermeta"] = {"description": description, "notes": list(notes)}
     return spec
 
@@ -505,9 +507,13 @@ def chart_for(estimate: QuestionEstimate, *, group: str | None = None) -> dict[s
     return proportion_bars(estimate, group=group)
 
 
-def trend_lines(trend: TrendResult, *, keys: Sequence[str] | None = None) -> dict[str, Any]:
+def trend_lines(
+    trend: TrendResult, *, keys: Sequence[str] | None = None, locale: str = "fr"
+) -> dict[str, Any]:
     """One line per option across editions, with 95% intervals; series differ by colour, dash
-    and point shape and are labelled at their last point."""
+    and point shape and are labelled at their last point. Numbers and titles follow `locale`
+    ("fr" or "en"); a share fixed by the weighting has no interval rule."""
+    english = language_of(locale) == "en"
     series = [s for s in trend.series if keys is None or s.key in keys]
     data: list[dict[str, Any]] = []
     for index, line in enumerate(series):
@@ -522,9 +528,9 @@ def trend_lines(trend: TrendResult, *, keys: Sequence[str] | None = None) -> dic
                     "value": point.estimate,
                     "low": point.ci_low,
                     "high": point.ci_high,
-                    "text": format_percent(point.estimate)
+                    "text": format_percent(point.estimate, locale=locale)
                     if line.statistic == "proportion"
-                    else format_number(point.estimate),
+                    else format_number(point.estimate, locale=locale),
                     "index": index,
                 }
             )
@@ -546,10 +552,19 @@ def trend_lines(trend: TrendResult, *, keys: Sequence[str] | None = None) -> dic
         legend=None,
     )
     base = alt.Chart(_inline(data))
-    x = alt.X("edition:O", title="Édition", sort=trend.editions, axis=alt.Axis(labelAngle=0))
+    x = alt.X(
+        "edition:O",
+        title="Edition" if english else "Édition",
+        sort=trend.editions,
+        axis=alt.Axis(labelAngle=0),
+    )
+    if english:
+        y_title = "Weighted share, 95% CI" if percent else "Value, 95% CI"
+    else:
+        y_title = "Part pondérée, IC à 95 %" if percent else "Valeur, IC à 95 %"
     y = alt.Y(
         "value:Q",
-        title="Part pondérée, IC à 95 %" if percent else "Valeur, IC à 95 %",
+        title=y_title,
         axis=alt.Axis(format=".0%") if percent else alt.Axis(),
         scale=alt.Scale(domain=[0, 1]) if percent else alt.Undefined,
     )
@@ -568,14 +583,18 @@ def trend_lines(trend: TrendResult, *, keys: Sequence[str] | None = None) -> dic
     for line in series:
         for change in line.changes:
             if change.tested and change.significant:
+                p_text = format_p_value(change.p_value, locale=locale)
                 notes.append(
-                    f"{line.label} : évolution significative de {change.previous_edition} à "
-                    f"{change.edition} (p = {format_number(change.p_value, 3)})."
+                    f"{line.label}: significant change from {change.previous_edition} to "
+                    f"{change.edition} ({p_text})."
+                    if english
+                    else f"{line.label} : évolution significative de {change.previous_edition} "
+                    f"à {change.edition} ({p_text})."
                 )
-    description = f"Évolution : {trend.label}. " + " ; ".join(
+    description = f"{'Change:' if english else 'Évolution :'} {trend.label}. " + " ; ".join(
         f"{d['series']} {d['edition']} {d['text']}" for d in data
     )
-    return _finish(chart, description=description, notes=notes)
+    return _finish(chart, description=description, notes=notes, language=locale)
 
 
 def benchmark_dots(result: Benchmark) -> dict[str, Any]:

@@ -1,0 +1,88 @@
+"""Pages that print statistics never print nonsense (issue 18): a weighting margin is "fixé par
+la pondération" with its frame share, a test comes with its degrees of freedom or not at all,
+numbers follow the page's language, and staff see the design diagnostics."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from observatoire.barometer.models import Response
+
+from . import factory
+
+KIND_ANSWER = {"commune": "commune", "epci": "intercommunalite"}
+
+
+@pytest.fixture
+def margin_editions(db):
+    """The demo forms 2018 and 2026, whose first question repeats the type of local
+    government, a raking margin (communes stand for 40 of 60 territories: 66,7 %)."""
+    first = factory.Small(2018, definition=factory.demo_definition(2018))
+    later_frame = factory.frame(
+        2026, [(t, "3500-9999") for t in first.communes] + [(t, "0-19999") for t in first.epcis]
+    )
+    later = factory.edition(2026, later_frame, factory.demo_definition(2026))
+    for n, commune in enumerate(first.communes[:14]):
+        factory.respond(later, commune, {"nouveaux_dispositifs": "oui" if n < 5 else "non"})
+    for epci in first.epcis[:4]:
+        factory.respond(later, epci, {"nouveaux_dispositifs": "non"})
+    for response in Response.objects.select_related("territory"):
+        response.answers = {
+            **response.answers,
+            "type_collectivite": KIND_ANSWER[response.territory.kind],
+        }
+        response.save()
+    return first.edition, later
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_trends_show_a_weighting_margin_as_fixed_without_interval_or_test(charlie, margin_editions):
+    html = charlie.get(reverse("barometer_results:trends")).content.decode()
+    section = html[html.index('id="t-type_collectivite"') :]
+    section = _text(section[: section.index("</article>")])
+    assert "fixé par la pondération" in section
+    assert "66,7\u202f% (part de la base de sondage)" in section
+    assert "non testée (fixé par la pondération)" in section
+    assert "répartition fixée par la pondération" in section
+    assert "[66,7 ; 66,7" not in section
+    assert "significative (p" not in section and "F = " not in section
+
+
+def test_no_trend_prints_an_impossible_p_value_or_a_bare_statistic(charlie, margin_editions):
+    text = _text(charlie.get(reverse("barometer_results:trends")).content.decode())
+    assert "p = 0,000" not in text
+    assert not re.search(r"\bF = ", text)  # a statistic is printed as F(df₁ ; df₂) = …
+    assert "nan" not in text.lower().split() and "∞" not in text
+    assert "-0,0 pt" not in text and "−0,0 pt" not in text
+
+
+def test_english_trends_use_the_decimal_point(charlie, margin_editions):
+    text = _text(charlie.get("/en" + reverse("barometer_results:trends")).content.decode())
+    assert "66.7% (share of the sampling frame)" in text
+    assert "fixed by the weighting" in text
+    assert "66,7" not in text
+
+
+def test_crossing_a_margin_by_type_has_no_independence_test(charlie, margin_editions):
+    url = reverse("barometer_results:question", args=[2018, "type_collectivite"])
+    text = _text(charlie.get(url).content.decode())
+    assert "Test d'indépendance (Rao-Scott) : pas de test : répartition fixée" in text
+    assert "p = 0,000" not in text
+
+
+def test_staff_see_the_design_diagnostics_of_the_edition(alice_client, charlie, margin_editions):
+    url = reverse("barometer_results:method", args=[2018])
+    text = _text(alice_client.get(url).content.decode())
+    assert "Diagnostics du plan de sondage" in text
+    assert "Indicateur R" in text
+    assert "Écarts standardisés entre répondants et base de sondage" in text
+    # 12 of 40 communes and 3 of 20 EPCI answered: the propensities differ, R < 1.
+    match = re.search(
+        r"Indicateur R \(représentativité, Schouten et al\. 2009\)\s*(\d),(\d{3})", text
+    )
+    assert match and 0 < float(f"{match[1]}.{match[2]}") < 1
+    assert "Diagnostics du plan de sondage" not in charlie.get(url).content.decode()
