@@ -139,6 +139,10 @@ PROBLEMS = {
         "fr": "aucun répondant dans le domaine",
         "en": "no respondent in the domain",
     },
+    "uninformative": {
+        "fr": "trop peu de répondants pour un intervalle utile (de 0 à 100 %)",
+        "en": "too few respondents for a useful interval (0 to 100%)",
+    },
     "invalid": {
         "fr": "intervalle non calculable",
         "en": "interval cannot be computed",

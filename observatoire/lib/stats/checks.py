@@ -29,6 +29,8 @@ from scipy import sparse
 # Relative size under which a variance counts as zero (rounding residue of the raking and of
 # the calibration residuals, whose tolerance is 1e-6 on the totals).
 ZERO_VARIANCE = 1e-12
+# A share's interval from below this to above 1 - this prints as "[0,0 ; 100,0 %]".
+UNINFORMATIVE = 0.0005
 
 
 def interval_problem(
@@ -42,7 +44,7 @@ def interval_problem(
     high: float | None,
 ) -> str:
     """ "" when the interval [low, high] around `estimate` can be printed, else a problem code:
-    "empty", "single_psu", "no_df", "zero_variance" or "invalid"."""
+    "empty", "single_psu", "no_df", "zero_variance", "uninformative" or "invalid"."""
     if estimate is None or not math.isfinite(estimate) or n_psu == 0:
         return "empty"
     if n_psu == 1:
@@ -69,8 +71,9 @@ def interval_problem(
         return "invalid"
     if proportion and not (-slack <= low and high <= 1 + slack):
         return "invalid"
-    if proportion and low <= slack and high >= 1 - slack and 0 < estimate < 1:
-        return "invalid"  # [0 ; 100 %]: says nothing, and comes from an undefined variance
+    if proportion and low < UNINFORMATIVE and high > 1 - UNINFORMATIVE and 0 < estimate < 1:
+        # It would print "[0,0 ; 100,0 %]": a variance that is undefined, or two respondents.
+        return "uninformative"
     return ""
 
 

@@ -659,6 +659,8 @@ class Analysis:
                     else:
                         _check_interval(row, float(result.variance[k]), float(result.df[k]))
                 group_rows.append(row)
+            if fixed.any():
+                _complete_fixed(group_rows)
             if spec.kind == "number":
                 group_rows += self._quantile_rows(
                     quantiles.get(group, {}), group, group_label, group_rows[0]
@@ -847,6 +849,19 @@ class Analysis:
         if problem:  # zero variance, no degrees of freedom: no verdict either
             return {"name": test["name"], "problem": problem, "significant": False}
         return {**test, "significant": bool(stats.f.p_value < self.alpha)}
+
+
+def _complete_fixed(rows: list[EstimateRow]) -> None:
+    """When the fixed shares of an item add up to one, its other options (nobody chose them)
+    are fixed too, at zero: the frame's share of no level."""
+    for item in dict.fromkeys(r.item for r in rows):
+        options = [r for r in rows if r.item == item and r.statistic == "proportion"]
+        total = sum(r.estimate or 0.0 for r in options if r.fixed)
+        if any(r.fixed for r in options) and total >= 1 - 1e-6:
+            for row in options:
+                if not row.fixed and not row.suppressed and not row.apart:
+                    row.fixed, row.problem = True, "fixed"
+                    row.se, row.ci_low, row.ci_high = 0.0, None, None
 
 
 def _check_interval(row: EstimateRow, variance: float | None, df: float | None) -> None:

@@ -86,9 +86,9 @@ def test_a_question_repeating_a_weighting_margin_is_fixed_at_the_frame_share(two
     assert communes.fixed and communes.problem == "fixed"
     assert communes.estimate == pytest.approx(frame_share, abs=1e-6)
     assert (communes.ci_low, communes.ci_high, communes.se) == (None, None, 0.0)
-    # Nobody chose "autre": a finding, with its honest upper bound, not the weighting's doing.
+    # Nobody chose "autre": the other shares, fixed, add up to one, so it is fixed at zero.
     other = estimate.row("autre")
-    assert not other.fixed and other.ci_low == 0 and (other.ci_high or 0) > 0
+    assert other.fixed and other.estimate == 0 and other.ci_high is None
     table = data_table(estimate)
     assert ["Commune", f"{communes.n} / {communes.base_n}"] == table["rows"][0][:2]
     assert table["rows"][0][2:] == [
@@ -123,7 +123,7 @@ def test_crossing_a_margin_by_type_gives_no_test_but_by_region_estimates(two):
     (_population, _respondents, weighting, answers), _ = two
     by_kind = crosstab(TYPE, answers, weighting, by="kind", test=True)
     assert by_kind.test == {"name": "Rao-Scott (F)", "problem": "test_fixed", "significant": False}
-    assert all(r.fixed for r in by_kind.rows if r.group == "commune" and r.key != "autre")
+    assert all(r.fixed for r in by_kind.rows if r.group == "commune")
     notes = data_table(by_kind)["notes"]
     assert (
         "Test d'indépendance de Rao-Scott : pas de test : répartition fixée par la pondération."
@@ -173,7 +173,10 @@ def test_a_single_respondent_or_no_degree_of_freedom_has_no_interval():
     assert interval_problem(**common, df=5, n_psu=1) == "single_psu"
     assert interval_problem(**common, df=0, n_psu=3) == "no_df"
     assert interval_problem(**{**common, "variance": 0.0}, df=5, n_psu=3) == "zero_variance"
-    assert interval_problem(**{**common, "low": 0.0, "high": 1.0}, df=5, n_psu=3) == "invalid"
+    assert interval_problem(**{**common, "low": 0.0, "high": 1.0}, df=5, n_psu=3) == "uninformative"
+    assert interval_problem(**{**common, "low": 0.0004, "high": 0.9996}, df=5, n_psu=2) == (
+        "uninformative"
+    )
     assert interval_problem(**{**common, "low": 0.5}, df=5, n_psu=3) == "invalid"
     assert interval_problem(**{**common, "high": math.nan}, df=5, n_psu=3) == "invalid"
     assert interval_problem(**common, df=5, n_psu=3) == ""
