@@ -144,15 +144,14 @@ def problem_of_test(test: dict[str, Any] | None, *, needs_den: bool = True) -> s
         return "test_invalid"
     if test.get("problem"):
         return str(test["problem"])
+    raw = [test.get(name) for name in ("statistic", "df_num", "df_den", "p_value")]
     statistic, df_num, df_den, p_value = (
-        test.get("statistic"),
-        test.get("df_num"),
-        test.get("df_den"),
-        test.get("p_value"),
+        float(value) if value is not None and _finite(value) else math.nan for value in raw
     )
-    if not _finite(df_num) or df_num < 1 or (needs_den and (not _finite(df_den) or df_den < 1)):
+    # NaN compares False: a missing or infinite figure fails every check below.
+    if not df_num >= 1 or (needs_den and not df_den >= 1):
         return "test_no_df"
-    if not _finite(statistic) or statistic < 0 or not _finite(p_value) or not 0 <= p_value <= 1:
+    if not statistic >= 0 or not 0 <= p_value <= 1:
         return "test_invalid"
     if statistic > ABSURD_STATISTIC:
         return "test_zero_variance"
