@@ -15,10 +15,11 @@ from django.core.cache import cache as django_cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from observatoire.barometer import access
 from observatoire.barometer.models import Response
-from observatoire.lib.charts import benchmark_dots, data_table
+from observatoire.lib.charts import benchmark_dots, data_table, format_number
 from observatoire.lib.stats import benchmark
 from observatoire.ratelimit import client_hash
 
@@ -93,6 +94,7 @@ def comparison_of(edition, respondent: int) -> dict[str, Any] | None:
     """
     key = (
         f"barometer-benchmark:{edition.pk}:{responses_version(edition)}:{threshold()}:{respondent}"
+        f":{get_language() or 'fr'}"  # the own answers' numbers follow the language
     )
     found = django_cache.get(key)
     if found is None:
@@ -140,5 +142,13 @@ def _own_text(spec, own) -> str:
         if value is None or value == "":
             continue
         items = value if isinstance(value, list) else [value]
-        values += [spec.label_of(str(v)) if spec.options else str(v) for v in items]
+        values += [spec.label_of(str(v)) if spec.options else _answer_number(v) for v in items]
     return ", ".join(values) or "—"
+
+
+def _answer_number(value) -> str:
+    """An own numeric answer in the page's language ("1,5" in French, not "1.5")."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return str(value)
+    digits = 1 if round(value, 1) == value else 2
+    return format_number(value, digits, locale=get_language() or "fr")

@@ -136,7 +136,11 @@ def methodology(data: EditionData, weighting: WeightingResult, weighted: bool) -
         "notes": list(data.notes),
         # For staff (methodology page): Kish, R-indicator, balance before and after weighting.
         "diagnostics": design_diagnostics(
-            data.frame, data.respondents, weighting, labels=data.group_labels
+            data.frame,
+            data.respondents,
+            weighting,
+            labels=data.group_labels,
+            member="territory_id",
         )
         if n
         else None,

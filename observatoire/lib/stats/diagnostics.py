@@ -47,6 +47,7 @@ def response_propensities(
         return pd.Series(y.mean() if len(y) else math.nan, index=frame.index), notes
     design = pd.get_dummies(frame[used].astype(str), drop_first=True, dtype=float)
     design.insert(0, "const", 1.0)
+    design = _independent_columns(design)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -61,6 +62,17 @@ def response_propensities(
             "que des répondants) : les propensions de ce niveau valent 0 ou 1."
         )
     return pd.Series(propensity, index=frame.index, name="propensity"), notes
+
+
+def _independent_columns(design: pd.DataFrame) -> pd.DataFrame:
+    """Drop the dummies that repeat the others (a band that only one type has duplicates the
+    type): IRLS on a singular design does not reach the maximum likelihood."""
+    kept: list[str] = []
+    for column in design.columns:
+        trial = design[[*kept, column]].to_numpy()
+        if np.linalg.matrix_rank(trial) == len(kept) + 1:
+            kept.append(column)
+    return design[kept]
 
 
 def _cell_rates(strata: pd.DataFrame, y: np.ndarray) -> np.ndarray:
@@ -149,11 +161,18 @@ def design_diagnostics(
     *,
     covariates: Sequence[str] = ("kind", "band", "region"),
     labels: dict[str, dict[str, str]] | None = None,
+    member: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the methodology tab shows staff about an edition's design (JSON-ready)."""
+    """Everything the methodology tab shows staff about an edition's design (JSON-ready).
+
+    `member` names the respondents' column holding their frame member's id (the frame's
+    index); without it the respondents are indexed like the frame."""
     labels = labels or {}
     weights = weighting.weights.reindex(respondents.index).astype(float)
-    responded = pd.Series(frame.index.isin(respondents.index).astype(float), index=frame.index)
+    members = respondents.index if member is None else pd.Index(respondents[member])
+    if not frame.index.isin(members).any() and len(respondents):
+        raise ValueError("design_diagnostics: no respondent is a member of the frame")
+    responded = pd.Series(frame.index.isin(members).astype(float), index=frame.index)
     propensity, notes = response_propensities(frame, responded, covariates)
     by_kind = []
     for kind in sorted({str(k) for k in respondents.get("kind", pd.Series(dtype=str))}):

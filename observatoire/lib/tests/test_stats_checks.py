@@ -251,6 +251,18 @@ def test_propensities_on_one_frame_variable_are_the_response_rates():
     assert notes == []
 
 
+def test_propensities_with_a_band_that_repeats_the_type_are_the_response_rates():
+    frame = pd.DataFrame(
+        {"kind": ["a"] * 40 + ["b"] * 20, "band": ["small"] * 40 + ["large"] * 20},
+        index=[f"m{i}" for i in range(60)],
+    )
+    responded = pd.Series([1.0] * 12 + [0.0] * 28 + [1.0] * 3 + [0.0] * 17, index=frame.index)
+    propensity, _notes = response_propensities(frame, responded, ["kind", "band"])
+    assert propensity.iloc[:40].to_numpy() == pytest.approx(0.3)
+    assert propensity.iloc[40:].to_numpy() == pytest.approx(0.15)
+    assert r_indicator(propensity)["r_indicator"] == pytest.approx(0.857385, abs=1e-6)
+
+
 def test_standardised_difference_by_hand():
     assert standardised_difference(0.5, 0.3) == pytest.approx(
         100 * 0.2 / math.sqrt((0.25 + 0.21) / 2)

@@ -80,9 +80,18 @@ def test_staff_see_the_design_diagnostics_of_the_edition(alice_client, charlie, 
     assert "Diagnostics du plan de sondage" in text
     assert "Indicateur R" in text
     assert "Écarts standardisés entre répondants et base de sondage" in text
-    # 12 of 40 communes and 3 of 20 EPCI answered: the propensities differ, R < 1.
-    match = re.search(
-        r"Indicateur R \(représentativité, Schouten et al\. 2009\)\s*(\d),(\d{3})", text
-    )
-    assert match and 0 < float(f"{match[1]}.{match[2]}") < 1
+    # 12 of 40 communes and 3 of 20 EPCI answered: propensities 0.30 and 0.15, so
+    # R = 1 - 2 S = 0.857 (S the standard deviation over the 60 members, 1 / (N - 1)).
+    assert re.search(r"Indicateur R \(représentativité, Schouten et al\. 2009\)\s*0,857\b", text)
     assert "Diagnostics du plan de sondage" not in charlie.get(url).content.decode()
+
+
+def test_own_numeric_answer_follows_the_page_language(charlie, small):
+    from observatoire.barometer.access import issue_token
+    from observatoire.barometer.models import Edition, Invitation
+
+    Edition.objects.filter(pk=small.edition.pk).update(status=Edition.Status.OPEN)
+    token = issue_token(invitation=Invitation.objects.filter(edition=small.edition).get())
+    url = reverse("barometer_results:benchmark", args=[token])
+    assert "Votre réponse : 1,5" in charlie.get(url).content.decode()
+    assert "Votre réponse : 1.5" not in charlie.get(url).content.decode()
