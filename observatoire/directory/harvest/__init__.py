@@ -24,10 +24,10 @@ from observatoire.territories.text import normalize_name
 
 from ..importing import Importer, ImportFileError, ImportReport, Mapping, parse_mapping
 from ..models import ENTRY_MODELS, HarvestBatch, Initiative
-from . import consultation_gouv, decidim_census, pabulib
+from . import consultation_gouv, decidim, decidim_census, pabulib, participedia
 
 SOURCES = ["decidim-census", "decidim", "participedia", "consultation-gouv", "pabulib"]
-AVAILABLE = ["decidim-census", "consultation-gouv", "pabulib"]
+AVAILABLE = SOURCES
 
 
 @dataclasses.dataclass
@@ -163,6 +163,73 @@ DECIDIM_CENSUS = {
 }
 
 
+DECIDIM = {
+    "entity": "initiative",
+    "source_name": "decidim",
+    "match_on": ["external_id", "website"],
+    "on_match": "update",
+    "merge": "overwrite",
+    "where": {"private_space": {"not_in": ["true"]}},
+    "defaults": {"objective": "coproduction"},
+    "source": {"title": "Données ouvertes Decidim de {host} : {name}", "url": "{website}"},
+    "fields": {
+        "external_id": "key",
+        "name": {"column": "name", "merge": "fill_empty"},
+        "description": {"column": "description", "merge": "fill_empty"},
+        "website": "website",
+        "country": "country",
+        "start_on": "start_on",
+        "end_on": "end_on",
+        "organiser_organisation": {"column": "organiser", "create_missing": True},
+        "organiser_territory": "territory",
+        "tools": {"column": "tools", "create_missing": True},
+        "functions": "functions",
+    },
+}
+
+PARTICIPEDIA_CASES = {
+    "entity": "initiative",
+    "source_name": "participedia",
+    "match_on": ["external_id", "name"],
+    "on_match": "update",
+    # Methods are read with the cases and left out here: the cartography has no methods.
+    # A country Participedia names that we cannot read would become the default, France.
+    "where": {"type": "case", "country": {"not_empty": True}},
+    "source": {"title": "Participedia : {name}", "url": "{url}"},
+    "fields": {
+        "external_id": "id",
+        "name": "name",
+        "description": "description",
+        "country": "country",
+        "organiser_territory": "territory",
+        "start_on": "start_on",
+        "end_on": "end_on",
+        "participants": "participants",
+        "themes": "themes",
+        "functions": "functions",
+        "iap2_level": "iap2_level",
+        "outcome": "outcome",
+        "organiser_organisation": {"column": "organiser", "create_missing": True},
+    },
+}
+
+PARTICIPEDIA_ORGANISATIONS = {
+    "entity": "organisation",
+    "source_name": "participedia",
+    "match_on": ["external_id", "name"],
+    "on_match": "update",
+    "where": {"country": {"not_empty": True}},
+    "source": {"title": "Participedia : {name}", "url": "{url}"},
+    "fields": {
+        "external_id": "id",
+        "name": "name",
+        "description": "description",
+        "city": "city",
+        "country": "country",
+    },
+}
+
+
 def _mapping(data: dict[str, Any], where: str) -> Mapping:
     return parse_mapping(data, where=where)
 
@@ -220,6 +287,35 @@ def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int
         except ValueError as error:
             raise ImportFileError(str(error)) from None
         return [(_mapping(DECIDIM_CENSUS, "decidim-census"), rows)]
+    if source == "decidim":
+        try:
+            export = decidim.read_export(location)
+        except decidim.DecidimFormatError as error:
+            raise ImportFileError(str(error)) from None
+        for _number, record in export["processes"]:
+            city = consultation_gouv.organiser_city(record["organiser"])
+            record["country"] = decidim_census.country_of(record["host"])
+            record["territory"] = commune_code(city, record["country"])
+        mapping = _mapping(DECIDIM, "decidim")
+        mapping.apply_extra = _store_budget_vote
+        return [(mapping, export["processes"])]
+    if source == "participedia":
+        try:
+            dump = participedia.read_dump(location)
+        except participedia.ParticipediaFormatError as error:
+            raise ImportFileError(str(error)) from None
+        for _number, record in dump["initiative"]:
+            if "_error" not in record:
+                record["territory"] = commune_code(record["city"], record["country"])
+        datasets = []
+        if dump["organisation"]:
+            datasets.append(
+                (_mapping(PARTICIPEDIA_ORGANISATIONS, "participedia"), dump["organisation"])
+            )
+        cases = dump["initiative"] + dump["method"]
+        if cases or not datasets:
+            datasets.append((_mapping(PARTICIPEDIA_CASES, "participedia"), cases))
+        return datasets
     raise ImportFileError(
         _("Source « %(source)s » pas encore prise en charge (disponibles : %(available)s)")
         % {"source": source, "available": ", ".join(AVAILABLE)}
