@@ -104,6 +104,7 @@ class ImportReport:
     # so a harvest batch can be undone as a whole.
     created: list[tuple[str, int]] = dataclasses.field(default_factory=list)
     before: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    contributions: list[int] = dataclasses.field(default_factory=list)  # pks sent to moderation
 
     @property
     def ok(self) -> bool:
@@ -786,7 +787,11 @@ class Importer:
         if not record.get("_error") and not self.mapping.accepts(record):
             self.report.filtered += 1
             return
-        marks = (len(self.report.related_created), len(self.report.created))
+        marks = (
+            len(self.report.related_created),
+            len(self.report.created),
+            len(self.report.contributions),
+        )
         try:
             with transaction.atomic():
                 self._import_row(number, record)
@@ -794,6 +799,7 @@ class Importer:
             # The row's savepoint is gone, and so are the stubs it created: forget them.
             del self.report.related_created[marks[0] :]
             del self.report.created[marks[1] :]
+            del self.report.contributions[marks[2] :]
             for resolver in [self.resolver, *self.resolvers.values()]:
                 resolver._entries.clear()
 
@@ -1041,7 +1047,7 @@ class Importer:
         )
         if any(item.data == data for item in pending):
             return  # already in the queue from an earlier run
-        Contribution.objects.create(
+        queued = Contribution.objects.create(
             entity=self.mapping.entity,
             kind=Contribution.Kind.NEW,
             data=data,
@@ -1049,6 +1055,7 @@ class Importer:
             message=_("Doublon possible de « %(name)s » (/%(slug)s), moissonné le %(date)s.")
             % {"name": similar.name, "slug": similar.slug, "date": self.today.isoformat()},
         )
+        self.report.contributions.append(queued.pk)
 
     # --- writing
 
@@ -1159,6 +1166,7 @@ class Importer:
         )
         contribution.target = entry
         contribution.save()
+        self.report.contributions.append(contribution.pk)
 
     def snapshot(self, entry: Entry) -> dict[str, Any]:
         """What undoing this run must restore on an existing entry."""

@@ -23,7 +23,7 @@ from observatoire.territories.models import Territory
 from observatoire.territories.text import normalize_name
 
 from ..importing import Importer, ImportFileError, ImportReport, Mapping, parse_mapping
-from ..models import ENTRY_MODELS, HarvestBatch, Initiative
+from ..models import ENTRY_MODELS, Contribution, HarvestBatch, Initiative
 from . import consultation_gouv, decidim, decidim_census, pabulib, participedia
 
 SOURCES = ["decidim-census", "decidim", "participedia", "consultation-gouv", "pabulib"]
@@ -403,7 +403,7 @@ def _update_reference_index(result: HarvestResult) -> None:
 
 
 def _record_batch(source: str, origin: str, result: HarvestResult) -> HarvestBatch:
-    actions, rejects, created, before = [], [], [], {}
+    actions, rejects, created, before, proposed = [], [], [], {}, []
     for report in result.reports:
         for action in report.actions:
             actions.append(
@@ -422,6 +422,7 @@ def _record_batch(source: str, origin: str, result: HarvestResult) -> HarvestBat
         ]
         created += [list(item) for item in report.created]
         before.update(report.before)
+        proposed += report.contributions
     return HarvestBatch.objects.create(
         source=source,
         origin=origin[:500],
@@ -430,12 +431,17 @@ def _record_batch(source: str, origin: str, result: HarvestResult) -> HarvestBat
         rejects=rejects,
         created_entries=created,
         previous_states=before,
+        proposed_contributions=proposed,
     )
 
 
 @transaction.atomic
 def rollback_batch(batch: HarvestBatch) -> None:
-    """Undo a harvest: delete what it created, put back what it changed."""
+    """Undo a harvest: delete what it created, put back what it changed, withdraw what it proposed.
+
+    Its proposals still pending in the moderation queue are withdrawn (deleted: they came from
+    the source, not from a person); one a moderator already decided stays, with its decision.
+    """
     from ..schema import Resolver, apply_values, parse_value, spec_by_name
 
     batch = HarvestBatch.objects.select_for_update().get(pk=batch.pk)
@@ -463,6 +469,7 @@ def rollback_batch(batch: HarvestBatch) -> None:
     order = {"initiative": 0, "tool": 1, "organisation": 2}
     for entity, pk in sorted(batch.created_entries, key=lambda item: order[item[0]]):
         ENTRY_MODELS[entity].objects.filter(pk=pk).delete()
+    Contribution.objects.pending().filter(pk__in=batch.proposed_contributions).delete()
     batch.status = HarvestBatch.Status.ROLLED_BACK
     batch.rolled_back_at = timezone.now()
     batch.save()

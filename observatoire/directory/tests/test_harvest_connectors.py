@@ -162,3 +162,45 @@ def test_participedia_methods_are_read_and_left_out():
     result = harvest("participedia", METHODS)
     assert result.counts()["filtered"] == 2 and result.imported == 0
     assert not Tool.objects.exists() and not Initiative.objects.exists()
+
+
+# --- rollback withdraws what the batch proposed ----------------------------------------------------
+
+
+def test_rollback_withdraws_the_proposals_of_its_batch_and_only_those(tmp_path):
+    from decimal import Decimal
+
+    from observatoire.directory.harvest import rollback_batch
+    from observatoire.directory.models import Contribution
+
+    from . import factory
+    from .test_harvest import SAINT_CYPRIEN
+
+    commune = sainte_exemple()
+    harvest("pabulib", SAINT_CYPRIEN)
+    budget = Initiative.objects.get()
+    budget.budget_amount = Decimal("450000")  # the team corrected it by hand
+    budget.save()
+    factory.initiative("Mobility Plan 2030", organiser_territory=commune)
+    earlier = Contribution.objects.create(entity="initiative", data={"name": "Proposée à la main"})
+    before = state()
+
+    source = tmp_path / SAINT_CYPRIEN.name
+    source.write_text(
+        SAINT_CYPRIEN.read_text(encoding="utf-8").replace("budget;400000.0", "budget;420000.0"),
+        encoding="utf-8",
+    )
+    pabulib = harvest("pabulib", source)
+    decidim = harvest("decidim", EXPORT)
+    assert pabulib.counts()["proposed"] == 1 and decidim.counts()["possible_duplicates"] == 1
+    assert Contribution.objects.pending().count() == 3
+    decided = Contribution.objects.get(kind=Contribution.Kind.NEW, data__name="Mobility plan 2030")
+    decided.status = Contribution.Status.REJECTED
+    decided.save()
+
+    rollback_batch(decidim.batch)
+    rollback_batch(pabulib.batch)
+    assert state() == before
+    assert set(Contribution.objects.values_list("pk", flat=True)) == {earlier.pk, decided.pk}, (
+        "pending harvest proposals withdrawn; a person's proposal and a decided one stay"
+    )
