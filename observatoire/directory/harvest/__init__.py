@@ -23,7 +23,7 @@ from observatoire.territories.models import Territory
 from observatoire.territories.text import normalize_name
 
 from ..importing import Importer, ImportFileError, ImportReport, Mapping, parse_mapping
-from ..models import ENTRY_MODELS, Contribution, HarvestBatch, Initiative
+from ..models import ENTRY_MODELS, Contribution, HarvestBatch, Initiative, Organisation
 from . import consultation_gouv, decidim, decidim_census, pabulib, participedia
 
 SOURCES = ["decidim-census", "decidim", "participedia", "consultation-gouv", "pabulib"]
@@ -255,6 +255,38 @@ def commune_code(name: str, country: str) -> str:
     return f"commune:{found}" if found else ""
 
 
+def local_government(territory: str) -> str:
+    """The slug of the local government actor of a territory ("commune:31555"), else "".
+
+    The organiser a source names ("Ville de Toulouse", "Mairie de Toulouse") is then the
+    actor the cartography already has for that INSEE code, whatever its name, rather than a
+    new stub per spelling.
+    """
+    kind, _sep, code = territory.partition(":")
+    if not code:
+        return ""
+    found = (
+        Organisation.objects.filter(
+            kind__code="collectivite", territory__kind=kind, territory__code=code
+        )
+        .order_by("pk")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+def _organiser_by_territory(records) -> None:
+    """Organisers that name a city ("Ville de X") become the actor of that commune, if known."""
+    for _number, record in records:
+        organiser = record.get("organiser") or ""
+        if not consultation_gouv.organiser_city(organiser):
+            continue  # an association in the city is not the city
+        slug = local_government(record.get("territory") or "")
+        if slug:
+            record["organiser"] = slug
+
+
 def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int, dict]]]]:
     if source == "pabulib":
         files = sorted(location.glob("*.pb")) if location.is_dir() else [location]
@@ -277,6 +309,7 @@ def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int
         for _number, record in catalogue["initiative"]:
             city = consultation_gouv.organiser_city(record.get("organiser", ""))
             record["territory"] = commune_code(city, "FR")
+        _organiser_by_territory(catalogue["initiative"])
         return [
             (_mapping(CONSULTATION_TOOLS, "consultation-gouv"), catalogue["tool"]),
             (_mapping(CONSULTATION_USES, "consultation-gouv"), catalogue["initiative"]),
@@ -296,6 +329,7 @@ def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int
             city = consultation_gouv.organiser_city(record["organiser"])
             record["country"] = decidim_census.country_of(record["host"])
             record["territory"] = commune_code(city, record["country"])
+        _organiser_by_territory(export["processes"])
         mapping = _mapping(DECIDIM, "decidim")
         mapping.apply_extra = _store_budget_vote
         return [(mapping, export["processes"])]
@@ -307,6 +341,7 @@ def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int
         for _number, record in dump["initiative"]:
             if "_error" not in record:
                 record["territory"] = commune_code(record["city"], record["country"])
+        _organiser_by_territory(dump["initiative"])
         datasets = []
         if dump["organisation"]:
             datasets.append(

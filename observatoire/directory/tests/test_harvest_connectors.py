@@ -204,3 +204,22 @@ def test_rollback_withdraws_the_proposals_of_its_batch_and_only_those(tmp_path):
     assert set(Contribution.objects.values_list("pk", flat=True)) == {earlier.pk, decided.pk}, (
         "pending harvest proposals withdrawn; a person's proposal and a decided one stay"
     )
+
+
+def test_a_city_organiser_is_the_local_government_of_its_insee_code_whatever_its_spelling():
+    from . import factory
+
+    commune = sainte_exemple()
+    council = factory.organisation(
+        "Commune de Sainte-Exemple-sur-Loire", kind="collectivite", territory=commune
+    )
+    harvest("decidim", EXPORT)
+    harvest("participedia", CASES)
+    organisers = {
+        entry.name: entry.organiser_organisation for entry in Initiative.objects.order_by("pk")
+    }
+    assert organisers["Budget participatif 2023"] == council, "« Ville de … »"
+    assert organisers["Mobility plan 2030"] == council, "« Mairie de … »"
+    assert organisers["Budget participatif de Sainte-Exemple-sur-Loire"] == council
+    assert organisers["Assemblée citoyenne du Val-Fictif"].name == "Province du Val-Fictif"
+    assert Organisation.objects.filter(name__contains="Sainte-Exemple").count() == 1
