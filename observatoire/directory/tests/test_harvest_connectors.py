@@ -223,3 +223,19 @@ def test_a_city_organiser_is_the_local_government_of_its_insee_code_whatever_its
     assert organisers["Budget participatif de Sainte-Exemple-sur-Loire"] == council
     assert organisers["Assemblée citoyenne du Val-Fictif"].name == "Province du Val-Fictif"
     assert Organisation.objects.filter(name__contains="Sainte-Exemple").count() == 1
+
+
+def test_participedia_v2_cases_are_named_by_their_case_id(tmp_path):
+    # data-transfer's mergeJSON.py: {"cases": [...]}, each case named by "CaseID"; the file
+    # itself is over the mirror's size limit, so this record is written here.
+    dump = tmp_path / "newcases.json"
+    dump.write_text(
+        '{"cases":[{"CaseID":"Budget participatif de Sainte-Exemple","Country":"France"}]}',
+        encoding="utf-8",
+    )
+    ((_row, record),) = read_dump(dump)["initiative"]
+    assert (record["name"], record["country"], record["id"]) == (
+        "Budget participatif de Sainte-Exemple",
+        "FR",
+        "",
+    )
