@@ -2,7 +2,9 @@
 
 The first run creates every initiative (with its revision, provenance and source); the second
 finds each again by its census id and changes nothing, which is what a nightly harvest of an
-unchanged source costs. Scratch SQLite database in a child process.
+unchanged source costs. A child process per database: a scratch SQLite file, then a scratch
+database on the PostgreSQL server BENCH_POSTGRES_URL names (bench/server.py; skipped with the
+reason when none answers).
 
     python -m bench directory_harvest
     BENCH_HARVEST_ROWS=1000 python bench/bench_directory_harvest.py
@@ -58,12 +60,11 @@ def _worker():
     )
 
 
-def run():
+def _measure(env: dict[str, str]) -> dict:
     with tempfile.TemporaryDirectory(prefix="bench-harvest-") as var_dir:
-        env = {"VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
         result = subprocess.run(
             [sys.executable, str(Path(__file__).resolve()), "--worker"],
-            env={**os.environ, **env},
+            env={**os.environ, "VAR_DIR": var_dir, **env},
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -71,23 +72,46 @@ def run():
         )
     if result.returncode != 0:
         raise RuntimeError(f"bench_directory_harvest worker failed:\n{result.stderr[-3000:]}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _rows(engine: str, figures: dict) -> list[dict]:
     return [
         {
-            "benchmark": "harvest first run, decidim-census (SQLite)",
+            "benchmark": f"harvest first run, decidim-census ({engine})",
             "value": figures["rows"] / figures["first"],
             "unit": "rows/s",
             "note": f"{figures['rows']} rows, {figures['created']} created in {figures['first']:.1f} s",
         },
         {
-            "benchmark": "harvest second run, same source (SQLite)",
+            "benchmark": f"harvest second run, same source ({engine})",
             "value": figures["second"],
             "unit": "s",
             "baseline": figures["first"],
             "ratio": figures["second"] / figures["first"],
-            "note": f"{figures['unchanged']} unchanged, nothing written",
+            "note": (
+                f"{figures['unchanged']} unchanged, nothing written "
+                f"({figures['rows'] / figures['second']:.0f} rows/s)"
+            ),
         },
     ]
+
+
+def run():
+    """SQLite in a scratch file, then PostgreSQL in a scratch database on BENCH_POSTGRES_URL."""
+    from bench.server import postgres_server, scratch_database
+
+    with tempfile.TemporaryDirectory(prefix="bench-harvest-db-") as folder:
+        rows = _rows("SQLite", _measure({"DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3"}))
+    server, skipped = postgres_server()
+    if server:
+        with scratch_database(server, "bench_harvest") as url:
+            rows += _rows("PostgreSQL", _measure({"DATABASE_URL": url}))
+    else:
+        rows.append(
+            {"benchmark": "harvest (PostgreSQL)", "value": None, "unit": "", "note": skipped}
+        )
+    return rows
 
 
 if __name__ == "__main__":

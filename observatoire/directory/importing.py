@@ -9,6 +9,7 @@ Everything runs in one transaction: a dry run or any row error rolls it all back
 report of a dry run is exactly what a real run would do.
 """
 
+import copy
 import csv
 import dataclasses
 import datetime
@@ -104,6 +105,7 @@ class ImportReport:
     # so a harvest batch can be undone as a whole.
     created: list[tuple[str, int]] = dataclasses.field(default_factory=list)
     before: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+    contributions: list[int] = dataclasses.field(default_factory=list)  # pks sent to moderation
 
     @property
     def ok(self) -> bool:
@@ -786,7 +788,11 @@ class Importer:
         if not record.get("_error") and not self.mapping.accepts(record):
             self.report.filtered += 1
             return
-        marks = (len(self.report.related_created), len(self.report.created))
+        marks = (
+            len(self.report.related_created),
+            len(self.report.created),
+            len(self.report.contributions),
+        )
         try:
             with transaction.atomic():
                 self._import_row(number, record)
@@ -794,6 +800,7 @@ class Importer:
             # The row's savepoint is gone, and so are the stubs it created: forget them.
             del self.report.related_created[marks[0] :]
             del self.report.created[marks[1] :]
+            del self.report.contributions[marks[2] :]
             for resolver in [self.resolver, *self.resolvers.values()]:
                 resolver._entries.clear()
 
@@ -1041,7 +1048,7 @@ class Importer:
         )
         if any(item.data == data for item in pending):
             return  # already in the queue from an earlier run
-        Contribution.objects.create(
+        queued = Contribution.objects.create(
             entity=self.mapping.entity,
             kind=Contribution.Kind.NEW,
             data=data,
@@ -1049,6 +1056,7 @@ class Importer:
             message=_("Doublon possible de « %(name)s » (/%(slug)s), moissonné le %(date)s.")
             % {"name": similar.name, "slug": similar.slug, "date": self.today.isoformat()},
         )
+        self.report.contributions.append(queued.pk)
 
     # --- writing
 
@@ -1062,13 +1070,28 @@ class Importer:
         record: dict,
     ) -> RowAction:
         entry = existing or self.model(is_published=self.mapping.publish)
-        before = self.snapshot(entry) if existing else None
         if existing is None:
             applied = values
             changes = {}
             proposals: dict[str, Any] = {}
         else:
             applied, changes, proposals = self.merge(existing, values)
+        ids = dict(entry.external_ids)
+        if external_id:
+            ids[self.mapping.source_name] = external_id
+        if keys and keys[0][0] == "fingerprint":
+            ids[self.fingerprint_key] = keys[0][1]
+        ids_changed = ids != entry.external_ids
+        source = self.missing_source(entry, record)
+        extra_before = copy.deepcopy(getattr(entry, "budget_vote", None))
+        extra_changed = bool(self.mapping.apply_extra and self.mapping.apply_extra(entry, record))
+        if existing is not None and not (applied or ids_changed or source or extra_changed):
+            # Decided before reading the whole entry: a second run of a source reads only what
+            # it compares, so an unchanged row costs a few queries.
+            self.propose_corrections(existing, proposals)
+            action = "proposed" if proposals else "unchanged"
+            return RowAction(number, action, existing.name, existing.slug, proposed=proposals)
+        before = self.snapshot(entry, extra=extra_before) if existing else None
         apply_values(entry, applied, self.mapping.entity)
         provenance = dict(entry.field_sources)
         for name, value in applied.items():
@@ -1078,21 +1101,9 @@ class Importer:
                 "value": value_text(self.specs[name], value),
             }
         entry.field_sources = provenance
-        ids = dict(entry.external_ids)
-        if external_id:
-            ids[self.mapping.source_name] = external_id
-        if keys and keys[0][0] == "fingerprint":
-            ids[self.fingerprint_key] = keys[0][1]
-        ids_changed = ids != entry.external_ids
         entry.external_ids = ids
-        sources_changed = bool(self.mapping.source) and self.add_source(entry, record)
-        extra_changed = bool(self.mapping.apply_extra and self.mapping.apply_extra(entry, record))
-        if existing is not None and not (
-            applied or ids_changed or sources_changed or extra_changed
-        ):
-            self.propose_corrections(existing, proposals)
-            action = "proposed" if proposals else "unchanged"
-            return RowAction(number, action, existing.name, existing.slug, proposed=proposals)
+        if source is not None:
+            entry.sources.add(source)
         entry.full_clean()
         entry.save()
         entry.save_revision(
@@ -1159,18 +1170,22 @@ class Importer:
         )
         contribution.target = entry
         contribution.save()
+        self.report.contributions.append(contribution.pk)
 
-    def snapshot(self, entry: Entry) -> dict[str, Any]:
-        """What undoing this run must restore on an existing entry."""
+    def snapshot(self, entry: Entry, extra: Any = None) -> dict[str, Any]:
+        """What undoing this run must restore on an existing entry (`extra`: its budget data)."""
         return {
             "fields": {name: current_text(entry, spec) for name, spec in self.specs.items()},
             "external_ids": dict(entry.external_ids),
             "field_sources": dict(entry.field_sources),
             "source_pks": sorted(entry.sources.values_list("pk", flat=True)),
-            "extra": getattr(entry, "budget_vote", None),
+            "extra": extra,
         }
 
-    def add_source(self, entry: Entry, record: dict) -> bool:
+    def missing_source(self, entry: Entry, record: dict):
+        """The source row [source] gives for this record, unsaved, or None if the entry has it."""
+        if not self.mapping.source:
+            return None
         fields = {"title": "", "url": ""}
         for key, template in self.mapping.source.items():
             try:
@@ -1179,16 +1194,19 @@ class Importer:
                 raise ValidationError({NON_FIELD_ERRORS: [f"[source] {key} : {error}"]}) from None
         title = fields["title"] or fields["url"]
         if not title:
-            return False
+            return None
         if any(
             source.url == fields["url"] and source.title == title for source in entry.sources.all()
         ):
-            return False
+            return None
         source_model = type(entry).sources.rel.related_model
-        entry.sources.add(
-            source_model(title=title[:300], url=fields["url"], accessed_on=self.today)
-        )
-        return True
+        return source_model(title=title[:300], url=fields["url"], accessed_on=self.today)
+
+    def add_source(self, entry: Entry, record: dict) -> bool:
+        source = self.missing_source(entry, record)
+        if source is not None:
+            entry.sources.add(source)
+        return source is not None
 
     def validation_errors(
         self, number: int, error: ValidationError, raw_values: dict

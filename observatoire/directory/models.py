@@ -1383,6 +1383,9 @@ class HarvestBatch(models.Model):
     rejects = models.JSONField(_("lignes rejetées"), default=list)
     created_entries = models.JSONField(default=list, editable=False)
     previous_states = models.JSONField(default=dict, editable=False)
+    # Contributions (corrections and possible duplicates) the run sent to moderation: undoing
+    # the run withdraws those still pending.
+    proposed_contributions = models.JSONField(default=list, editable=False)
     rolled_back_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
 
     class Meta:

@@ -23,11 +23,11 @@ from observatoire.territories.models import Territory
 from observatoire.territories.text import normalize_name
 
 from ..importing import Importer, ImportFileError, ImportReport, Mapping, parse_mapping
-from ..models import ENTRY_MODELS, HarvestBatch, Initiative
-from . import consultation_gouv, decidim_census, pabulib
+from ..models import ENTRY_MODELS, Contribution, HarvestBatch, Initiative, Organisation
+from . import consultation_gouv, decidim, decidim_census, pabulib, participedia
 
 SOURCES = ["decidim-census", "decidim", "participedia", "consultation-gouv", "pabulib"]
-AVAILABLE = ["decidim-census", "consultation-gouv", "pabulib"]
+AVAILABLE = SOURCES
 
 
 @dataclasses.dataclass
@@ -163,6 +163,73 @@ DECIDIM_CENSUS = {
 }
 
 
+DECIDIM = {
+    "entity": "initiative",
+    "source_name": "decidim",
+    "match_on": ["external_id", "website"],
+    "on_match": "update",
+    "merge": "overwrite",
+    "where": {"private_space": {"not_in": ["true"]}},
+    "defaults": {"objective": "coproduction"},
+    "source": {"title": "Données ouvertes Decidim de {host} : {name}", "url": "{website}"},
+    "fields": {
+        "external_id": "key",
+        "name": {"column": "name", "merge": "fill_empty"},
+        "description": {"column": "description", "merge": "fill_empty"},
+        "website": "website",
+        "country": "country",
+        "start_on": "start_on",
+        "end_on": "end_on",
+        "organiser_organisation": {"column": "organiser", "create_missing": True},
+        "organiser_territory": "territory",
+        "tools": {"column": "tools", "create_missing": True},
+        "functions": "functions",
+    },
+}
+
+PARTICIPEDIA_CASES = {
+    "entity": "initiative",
+    "source_name": "participedia",
+    "match_on": ["external_id", "name"],
+    "on_match": "update",
+    # Methods are read with the cases and left out here: the cartography has no methods.
+    # A country Participedia names that we cannot read would become the default, France.
+    "where": {"type": "case", "country": {"not_empty": True}},
+    "source": {"title": "Participedia : {name}", "url": "{url}"},
+    "fields": {
+        "external_id": "id",
+        "name": "name",
+        "description": "description",
+        "country": "country",
+        "organiser_territory": "territory",
+        "start_on": "start_on",
+        "end_on": "end_on",
+        "participants": "participants",
+        "themes": "themes",
+        "functions": "functions",
+        "iap2_level": "iap2_level",
+        "outcome": "outcome",
+        "organiser_organisation": {"column": "organiser", "create_missing": True},
+    },
+}
+
+PARTICIPEDIA_ORGANISATIONS = {
+    "entity": "organisation",
+    "source_name": "participedia",
+    "match_on": ["external_id", "name"],
+    "on_match": "update",
+    "where": {"country": {"not_empty": True}},
+    "source": {"title": "Participedia : {name}", "url": "{url}"},
+    "fields": {
+        "external_id": "id",
+        "name": "name",
+        "description": "description",
+        "city": "city",
+        "country": "country",
+    },
+}
+
+
 def _mapping(data: dict[str, Any], where: str) -> Mapping:
     return parse_mapping(data, where=where)
 
@@ -188,6 +255,38 @@ def commune_code(name: str, country: str) -> str:
     return f"commune:{found}" if found else ""
 
 
+def local_government(territory: str) -> str:
+    """The slug of the local government actor of a territory ("commune:31555"), else "".
+
+    The organiser a source names ("Ville de Toulouse", "Mairie de Toulouse") is then the
+    actor the cartography already has for that INSEE code, whatever its name, rather than a
+    new stub per spelling.
+    """
+    kind, _sep, code = territory.partition(":")
+    if not code:
+        return ""
+    found = (
+        Organisation.objects.filter(
+            kind__code="collectivite", territory__kind=kind, territory__code=code
+        )
+        .order_by("pk")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    return found or ""
+
+
+def _organiser_by_territory(records) -> None:
+    """Organisers that name a city ("Ville de X") become the actor of that commune, if known."""
+    for _number, record in records:
+        organiser = record.get("organiser") or ""
+        if not consultation_gouv.organiser_city(organiser):
+            continue  # an association in the city is not the city
+        slug = local_government(record.get("territory") or "")
+        if slug:
+            record["organiser"] = slug
+
+
 def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int, dict]]]]:
     if source == "pabulib":
         files = sorted(location.glob("*.pb")) if location.is_dir() else [location]
@@ -210,6 +309,7 @@ def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int
         for _number, record in catalogue["initiative"]:
             city = consultation_gouv.organiser_city(record.get("organiser", ""))
             record["territory"] = commune_code(city, "FR")
+        _organiser_by_territory(catalogue["initiative"])
         return [
             (_mapping(CONSULTATION_TOOLS, "consultation-gouv"), catalogue["tool"]),
             (_mapping(CONSULTATION_USES, "consultation-gouv"), catalogue["initiative"]),
@@ -220,6 +320,37 @@ def _datasets(source: str, location: Path) -> list[tuple[Mapping, list[tuple[int
         except ValueError as error:
             raise ImportFileError(str(error)) from None
         return [(_mapping(DECIDIM_CENSUS, "decidim-census"), rows)]
+    if source == "decidim":
+        try:
+            export = decidim.read_export(location)
+        except decidim.DecidimFormatError as error:
+            raise ImportFileError(str(error)) from None
+        for _number, record in export["processes"]:
+            city = consultation_gouv.organiser_city(record["organiser"])
+            record["country"] = decidim_census.country_of(record["host"])
+            record["territory"] = commune_code(city, record["country"])
+        _organiser_by_territory(export["processes"])
+        mapping = _mapping(DECIDIM, "decidim")
+        mapping.apply_extra = _store_budget_vote
+        return [(mapping, export["processes"])]
+    if source == "participedia":
+        try:
+            dump = participedia.read_dump(location)
+        except participedia.ParticipediaFormatError as error:
+            raise ImportFileError(str(error)) from None
+        for _number, record in dump["initiative"]:
+            if "_error" not in record:
+                record["territory"] = commune_code(record["city"], record["country"])
+        _organiser_by_territory(dump["initiative"])
+        datasets = []
+        if dump["organisation"]:
+            datasets.append(
+                (_mapping(PARTICIPEDIA_ORGANISATIONS, "participedia"), dump["organisation"])
+            )
+        cases = dump["initiative"] + dump["method"]
+        if cases or not datasets:
+            datasets.append((_mapping(PARTICIPEDIA_CASES, "participedia"), cases))
+        return datasets
     raise ImportFileError(
         _("Source « %(source)s » pas encore prise en charge (disponibles : %(available)s)")
         % {"source": source, "available": ", ".join(AVAILABLE)}
@@ -307,7 +438,7 @@ def _update_reference_index(result: HarvestResult) -> None:
 
 
 def _record_batch(source: str, origin: str, result: HarvestResult) -> HarvestBatch:
-    actions, rejects, created, before = [], [], [], {}
+    actions, rejects, created, before, proposed = [], [], [], {}, []
     for report in result.reports:
         for action in report.actions:
             actions.append(
@@ -326,6 +457,7 @@ def _record_batch(source: str, origin: str, result: HarvestResult) -> HarvestBat
         ]
         created += [list(item) for item in report.created]
         before.update(report.before)
+        proposed += report.contributions
     return HarvestBatch.objects.create(
         source=source,
         origin=origin[:500],
@@ -334,12 +466,17 @@ def _record_batch(source: str, origin: str, result: HarvestResult) -> HarvestBat
         rejects=rejects,
         created_entries=created,
         previous_states=before,
+        proposed_contributions=proposed,
     )
 
 
 @transaction.atomic
 def rollback_batch(batch: HarvestBatch) -> None:
-    """Undo a harvest: delete what it created, put back what it changed."""
+    """Undo a harvest: delete what it created, put back what it changed, withdraw what it proposed.
+
+    Its proposals still pending in the moderation queue are withdrawn (deleted: they came from
+    the source, not from a person); one a moderator already decided stays, with its decision.
+    """
     from ..schema import Resolver, apply_values, parse_value, spec_by_name
 
     batch = HarvestBatch.objects.select_for_update().get(pk=batch.pk)
@@ -367,6 +504,7 @@ def rollback_batch(batch: HarvestBatch) -> None:
     order = {"initiative": 0, "tool": 1, "organisation": 2}
     for entity, pk in sorted(batch.created_entries, key=lambda item: order[item[0]]):
         ENTRY_MODELS[entity].objects.filter(pk=pk).delete()
+    Contribution.objects.pending().filter(pk__in=batch.proposed_contributions).delete()
     batch.status = HarvestBatch.Status.ROLLED_BACK
     batch.rolled_back_at = timezone.now()
     batch.save()

@@ -310,14 +310,30 @@ def test_command_keep_going_writes_the_rejects_file(tmp_path, capsys):
     assert Initiative.objects.count() == 1
 
 
-def test_command_fails_when_nothing_could_be_imported(tmp_path):
-    (tmp_path / "broken.pb").write_text("nothing here\n", encoding="utf-8")
+def test_command_fails_when_nothing_could_be_imported(tmp_path, monkeypatch):
+    source = tmp_path / "budgets"
+    source.mkdir()
+    (source / "broken.pb").write_text("nothing here\n", encoding="utf-8")
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
     with pytest.raises(CommandError, match="Rien n'a pu être moissonné"):
-        call_command("directory", "harvest", "pabulib", str(tmp_path), "--keep-going")
+        call_command("directory", "harvest", "pabulib", str(source), "--keep-going")
+    assert (tmp_path / "budgets-rejets.csv").exists(), "beside the folder read"
+    assert not list(elsewhere.iterdir()), "nothing written in the current directory"
 
 
-def test_command_names_sources_not_yet_available():
-    with pytest.raises(CommandError, match="pas encore prise en charge"):
+def test_keep_going_rejects_of_a_file_go_beside_it(tmp_path, monkeypatch):
+    broken = tmp_path / "broken.pb"
+    broken.write_text("nothing here\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path.parent)
+    with pytest.raises(CommandError):
+        call_command("directory", "harvest", "pabulib", str(broken), "--keep-going")
+    assert "META" in (tmp_path / "broken-rejets.csv").read_text(encoding="utf-8")
+
+
+def test_command_names_the_columns_a_source_expects():
+    with pytest.raises(CommandError, match="colonnes type et title attendues"):
         call_command("directory", "harvest", "participedia", str(CENSUS))
 
 

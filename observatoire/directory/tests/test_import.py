@@ -19,10 +19,10 @@ pytestmark = pytest.mark.django_db
 
 HERE = Path(__file__).parent
 MAPPINGS = HERE.parent / "mappings"
-CASES_CSV = HERE / "data" / "participedia-cases.csv"
+CASES_CSV = HERE / "samples" / "participedia" / "participedia-data-cases.csv"
 CASES_MAPPING = MAPPINGS / "participedia-cases.toml"
-INSTANCES_JSON = HERE / "data" / "decidim-instances.json"
-INSTANCES_MAPPING = MAPPINGS / "decidim-instances.toml"
+INSTANCES_JSON = HERE / "data" / "instances.json"
+INSTANCES_MAPPING = HERE / "data" / "instances-mapping.toml"
 
 ORGANISATIONS_MAPPING = {
     "entity": "organisation",
@@ -57,7 +57,7 @@ def test_participedia_dry_run_reports_and_writes_nothing():
     assert report.ok and not report.written
     assert [action.action for action in report.actions] == ["created"] * 3
     assert [action.row for action in report.actions] == [2, 3, 4]
-    assert len(report.related_created) == 3
+    assert len(report.related_created) == 2, "one case names no organiser"
     assert not Initiative.objects.exists()
     assert not Organisation.objects.exists()
 
@@ -74,25 +74,23 @@ def test_participedia_cases_become_initiatives_and_reimport_updates_them():
         "amenagement-urbanisme",
     }
     assert budget.iap2_level == "empower" and budget.objective.code == "coproduction"
-    assert (budget.budget_amount, budget.budget_bracket) == (250000, "200k-500k")
+    assert budget.budget_amount is None, "Participedia publishes no spending column"
     assert budget.participants == 3200
     assert budget.start_on.isoformat() == "2019-01-15"
     assert budget.organiser_organisation.name == "Ville de Sainte-Exemple-sur-Loire"
-    assert [source.url for source in budget.sources.all()] == [
-        "https://participedia.example/case/9001"
-    ]
-    assert "Échantillon de test" in budget.description, "two columns joined"
+    assert [source.url for source in budget.sources.all()] == ["https://participedia.net/case/9001"]
+    assert "5 % de son budget" in budget.description, "two columns joined"
 
     belgian = Initiative.objects.get(external_ids__participedia="9003")
     assert belgian.country == "BE" and belgian.start_on.isoformat() == "2021-09-15"
     cycling = Initiative.objects.get(external_ids__participedia="9002")
-    assert cycling.budget_amount == 12000, "French thousands separator"
-    assert [f.code for f in cycling.functions.all()] == ["consultation"], "unknown method skipped"
+    assert cycling.end_on is None, "an ongoing case has no end date"
+    assert [f.code for f in cycling.functions.all()] == ["debat-deliberation"], "unknown skipped"
 
     again = import_file(CASES_CSV, CASES_MAPPING)
     assert again.count("unchanged") == 3 and again.count("created") == 0, "nothing new"
     assert Initiative.objects.count() == 3
-    assert Organisation.objects.count() == 3, "organisers are found again, not duplicated"
+    assert Organisation.objects.count() == 2, "organisers are found again, not duplicated"
     assert budget.sources.count() == 1, "the same source is not added twice"
 
 

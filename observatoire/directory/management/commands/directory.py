@@ -61,7 +61,10 @@ class Command(BaseCommand):
         harvester.add_argument(
             "--rejects",
             type=Path,
-            help="Fichier CSV des lignes rejetées (défaut : SOURCE-rejets.csv ici).",
+            help=(
+                "Fichier CSV des lignes rejetées (défaut : NOM-rejets.csv à côté du fichier "
+                "ou du dossier lu ; SOURCE-rejets.csv ici pour une adresse http(s))."
+            ),
         )
 
         rollback = subparsers.add_parser("rollback", help="Annule un moissonnage entier.")
@@ -151,7 +154,7 @@ class Command(BaseCommand):
                 if action.action == "possible_duplicate":
                     self.stdout.write(f"Doublon possible : {action.name} — {action.detail}")
         if result.errors and keep_going:
-            path = rejects or Path(f"{source}-rejets.csv")
+            path = rejects or default_rejects(source, location)
             with path.open("w", encoding="utf-8", newline="") as handle:
                 handle.write("entite,ligne,colonne,valeur,motif\n")
             for report in result.reports:
@@ -209,6 +212,15 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Paquet de données écrit dans {directory} ({counts}).")
         )
+
+
+def default_rejects(source: str, location: str) -> Path:
+    """NAME-rejets.csv beside the file or folder read, like `import`; here for a URL."""
+    if location.startswith(("http://", "https://")):
+        return Path(f"{source}-rejets.csv")
+    path = Path(location).resolve()
+    name = path.name if path.is_dir() else path.stem
+    return path.with_name(f"{name}-rejets.csv")
 
 
 def _append_rejects(path: Path, report) -> None:
