@@ -312,7 +312,7 @@ def pack(discs: list[_Disc], padding: float = 4) -> float:
     for disc in sorted(discs, key=lambda d: -d.radius):
         angle = 0.0
         while True:
-            distance = 1.2 * angle
+            distance = 0.8 * angle
             disc.x, disc.y = distance * math.cos(angle), distance * math.sin(angle)
             if all(
                 math.hypot(disc.x - other.x, disc.y - other.y)
@@ -320,9 +320,19 @@ def pack(discs: list[_Disc], padding: float = 4) -> float:
                 for other in placed
             ):
                 break
-            angle += 0.12
+            angle += 0.08
         placed.append(disc)
-    return max((math.hypot(d.x, d.y) + d.radius for d in placed), default=0.0)
+    if not placed:
+        return 0.0
+    # Centre the pack on its bounding box: the first disc sits at one side of the others.
+    left = min(d.x - d.radius for d in placed)
+    right = max(d.x + d.radius for d in placed)
+    top = min(d.y - d.radius for d in placed)
+    bottom = max(d.y + d.radius for d in placed)
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    for disc in placed:
+        disc.x, disc.y = disc.x - cx, disc.y - cy
+    return max(math.hypot(d.x, d.y) + d.radius for d in placed)
 
 
 def _node_label(label: str, width: float = 84, size: float = 11) -> list[str]:
