@@ -740,23 +740,33 @@ def contribute(request):
                 return redirect("directory:contribute-thanks")
     else:
         form = ContributionForm(target=target)
-    entity_fields = {
-        entity: [form[name] for name in names if name not in ("name", "website", "description")]
-        for entity, names in ENTITY_FIELDS.items()
-    }
+    common = ("name", "website", "description")
+    # A field asked of tools and initiatives alike (objective, functions) is shown once, in a
+    # fieldset of its own: one form field rendered twice would repeat its id and its value.
+    shared = [
+        n for n in ENTITY_FIELDS["tool"] if n in ENTITY_FIELDS["initiative"] and n not in common
+    ]
+    fieldsets = [
+        ("organisation", _("Pour un acteur"), ENTITY_FIELDS["organisation"]),
+        ("tool", _("Pour un outil"), ENTITY_FIELDS["tool"]),
+        ("initiative", _("Pour une initiative"), ENTITY_FIELDS["initiative"]),
+    ]
+    if target is None:
+        fieldsets = [
+            (entity, label, [n for n in names if n not in shared])
+            for entity, label, names in fieldsets
+        ]
+        fieldsets.append(("tool initiative", _("Pour un outil ou une initiative"), shared))
+    else:
+        fieldsets = [fieldset for fieldset in fieldsets if fieldset[0] == target.entity]
     context = {
         "form": form,
         "target": target,
         "duplicates": duplicates,
         "honeypot": form[HONEYPOT],
         "entity_fieldsets": [
-            (entity, label, entity_fields[entity])
-            for entity, label in (
-                ("organisation", _("Pour un acteur")),
-                ("tool", _("Pour un outil")),
-                ("initiative", _("Pour une initiative")),
-            )
-            if target is None or target.entity == entity
+            (entity, label, [form[name] for name in names if name not in common])
+            for entity, label, names in fieldsets
         ],
     }
     return render(request, TEMPLATES + "contribute.html", context)
