@@ -29,11 +29,19 @@ class _Links(HTMLParser):
         super().__init__()
         self.hrefs: list[str] = []
         self.ids: list[str] = []
+        self.untyped_emails: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
         if attributes.get("id"):
             self.ids.append(attributes["id"])
+        name = attributes.get("name") or ""
+        if (
+            tag == "input"
+            and re.search("e-?mail|courriel", name)
+            and attributes.get("type") != "email"
+        ):
+            self.untyped_emails.append(name)
         if tag == "a" and attributes.get("href"):
             self.hrefs.append(attributes["href"])
 
@@ -59,7 +67,7 @@ def crawl(client: Client, starts: list[str]) -> dict[str, dict]:
     while queue and len(seen) < MAX_PAGES:
         url = queue.popleft()
         response = client.get(url)
-        page = {"status": response.status_code, "size": 0, "duplicate_ids": []}
+        page = {"status": response.status_code, "size": 0, "duplicate_ids": [], "emails": []}
         seen[url] = page
         content_type = response.get("Content-Type", "")
         if response.streaming or not content_type.startswith("text/html"):
@@ -68,6 +76,7 @@ def crawl(client: Client, starts: list[str]) -> dict[str, dict]:
         parser = _Links()
         parser.feed(response.content.decode())
         page["duplicate_ids"] = sorted(i for i, n in Counter(parser.ids).items() if n > 1)
+        page["emails"] = parser.untyped_emails
         for href in parser.hrefs:
             target = _internal(href)
             if target is None or target in queued:
@@ -153,3 +162,12 @@ def test_no_page_is_over_300_kb_of_html(walked):
 def test_no_page_repeats_an_id(walked):
     repeated = {url: page["duplicate_ids"] for url, page in walked.items() if page["duplicate_ids"]}
     assert not repeated, f"duplicate ids: {repeated}"
+
+
+def test_email_fields_are_typed_email(walked):
+    untyped = {url: page["emails"] for url, page in walked.items() if page["emails"]}
+    assert not untyped, f"e-mail fields without type=email: {untyped}"
+    forms_with_email = [
+        url for url in walked if url.rstrip("/").endswith(("lettre", "contribuer", "a-propos"))
+    ]
+    assert forms_with_email, "the walk reached the forms that ask for an e-mail address"

@@ -20,7 +20,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .cache import generation
@@ -167,12 +167,7 @@ def _barometer_figures() -> dict[str, Any] | bool:
             Figure(
                 number(method["schemes"]),
                 _("dispositifs décrits"),
-                ngettext(
-                    "fiches-dispositif de %(count)d collectivité",
-                    "fiches-dispositif de %(count)d collectivités",
-                    method["respondents"],
-                )
-                % {"count": method["respondents"]},
+                _("fiches-dispositif remplies par les collectivités répondantes"),
             )
         )
     return {
