@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "observatoire.uploads.UploadStorageErrorMiddleware",
     "observatoire.badinput.RejectNulCharactersMiddleware",
+    "observatoire.pages.errors.SiteNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "observatoire.urls"

@@ -707,6 +707,10 @@ def _done(request, journey: Journey):
     context = _context(
         journey, pages=_summary_pages(journey), consent=_consent_text(journey), now=timezone.now()
     )
+    if "token" in journey.kwargs:  # the personal link also opens the peer comparison
+        context["benchmark_url"] = reverse(
+            "barometer_results:benchmark", args=[journey.kwargs["token"]]
+        )
     return render(request, "barometer/respond/done.html", context)
 
 

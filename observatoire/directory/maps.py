@@ -8,6 +8,7 @@ the links from assistive technologies); the other figures, without links, are `i
 
 import dataclasses
 import functools
+import itertools
 import json
 import math
 from pathlib import Path
@@ -64,71 +65,6 @@ class ObjectiveGroup:
     tags: list[Node]
     tools: list[Node]
     more: Node | None = None  # "+ 120 autres outils", a link to the search
-
-
-def ecosystem_svg(groups: list[ObjectiveGroup], *, title: str, desc: str) -> str:
-    """Columns of objectives, as on the 2018 map: tags (#...) then tools, each one a link."""
-    if not groups:
-        return ""
-    gap, width = 16, 960
-    column = (width - gap * (len(groups) + 1)) / len(groups)
-    parts, heights = [], []
-    for number, group in enumerate(groups):
-        x = gap + number * (column + gap)
-        y = 16
-        colour = HEADER_FILLS[number % len(HEADER_FILLS)]
-        head = _wrap(group.objective.label, column - 24, 16)
-        head_height = 18 * len(head) + 22
-        parts.append(
-            f'<a href="{escape(group.objective.url)}">'
-            f'<rect x="{x:.0f}" y="{y}" width="{column:.0f}" height="{head_height}" rx="8" '
-            f'fill="{colour}"/>'
-            + "".join(
-                f'<text x="{x + 12:.0f}" y="{y + 24 + 18 * i}" class="eco-head">{escape(line)}</text>'
-                for i, line in enumerate(head)
-            )
-            + "</a>"
-        )
-        y += head_height + 12
-        # Tags flow like words on a line.
-        cursor = x
-        for tag in group.tags:
-            label = f"#{tag.label}" + (f" ({tag.count})" if tag.count is not None else "")
-            chip = _text_width(label, 12) + 16
-            if cursor + chip > x + column and cursor > x:
-                cursor, y = x, y + 30
-            parts.append(
-                f'<a href="{escape(tag.url)}"><rect x="{cursor:.0f}" y="{y}" '
-                f'width="{chip:.0f}" height="24" rx="12" class="eco-tag"/>'
-                f'<text x="{cursor + 8:.0f}" y="{y + 16}" class="eco-tag-text">{escape(label)}'
-                "</text></a>"
-            )
-            cursor += chip + 6
-        y += 38 if group.tags else 0
-        for tool in [*group.tools, *([group.more] if group.more else [])]:
-            lines = _wrap(tool.label, column - 24, 13)
-            box = 16 * len(lines) + 12
-            css = "eco-more" if tool is group.more else "eco-tool"
-            parts.append(
-                f'<a href="{escape(tool.url)}"><rect x="{x:.0f}" y="{y}" width="{column:.0f}" '
-                f'height="{box}" rx="4" class="{css}"/>'
-                + "".join(
-                    f'<text x="{x + 10:.0f}" y="{y + 20 + 16 * i}" class="{css}-text">'
-                    f"{escape(line)}</text>"
-                    for i, line in enumerate(lines)
-                )
-                + "</a>"
-            )
-            y += box + 6
-        heights.append(y)
-    height = max(heights) + 10
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" '
-        f'class="figure-svg ecosystem" role="group" aria-labelledby="eco-title eco-desc">'
-        f'<title id="eco-title">{escape(title)}</title><desc id="eco-desc">{escape(desc)}</desc>'
-        + "".join(parts)
-        + "</svg>"
-    )
 
 
 # --- France by département --------------------------------------------------------------------
@@ -262,3 +198,241 @@ def _nice_step(peak: int) -> int:
         if factor * magnitude >= raw:
             return int(factor * magnitude)
     return int(10 * magnitude)
+
+
+# --- A small France for the home page ---------------------------------------------------------
+
+
+def _subpaths(path: str) -> list[list[tuple[float, float]]]:
+    """Absolute points of each subpath of the package's paths ("m x,y dx,dy ... z" only)."""
+    shapes: list[list[tuple[float, float]]] = []
+    x = y = 0.0
+    start = (0.0, 0.0)
+    points: list[tuple[float, float]] = []
+    for token in path.replace(",", " ").split():
+        if token in ("m", "M"):
+            relative, points = token == "m", []
+            shapes.append(points)
+            pending: list[float] = []
+            continue
+        if token in ("z", "Z"):
+            x, y = start
+            continue
+        pending.append(float(token))
+        if len(pending) == 2:
+            dx, dy = pending
+            pending = []
+            x, y = (x + dx, y + dy) if relative else (dx, dy)
+            if not points:
+                start = (x, y)
+            points.append((x, y))
+            relative = True  # after the first pair, "m" continues as relative line-tos
+    return shapes
+
+
+def simplified_path(path: str, tolerance: float = 3.0) -> str:
+    """The same outline with points closer than `tolerance` dropped, in whole units.
+
+    The package's map weighs 120 KB, too much for a thumbnail on the home page; at the
+    thumbnail's size a unit is under half a pixel, so the outline looks the same at ~1/6 size.
+    """
+    parts = []
+    for points in _subpaths(path):
+        kept = [points[0]]
+        for point in points[1:]:
+            last = kept[-1]
+            if abs(point[0] - last[0]) + abs(point[1] - last[1]) >= tolerance:
+                kept.append(point)
+        if len(kept) < 3:
+            continue
+        rounded = [(round(px), round(py)) for px, py in kept]
+        moves = [f"M{rounded[0][0]} {rounded[0][1]}"]
+        for (x0, y0), (x1, y1) in itertools.pairwise(rounded):
+            if (x0, y0) != (x1, y1):
+                moves.append(f"l{x1 - x0} {y1 - y0}")
+        parts.append("".join(moves) + "z")
+    return "".join(parts)
+
+
+def france_thumbnail_svg(counts: dict[str, int], *, title: str, desc: str) -> str:
+    """A light map of metropolitan France shaded by `counts`, an image for a link to the map."""
+    data = france_departements()
+    bounds = classes_for(list(counts.values()))
+    offset = len(PALETTE) - len(bounds)
+    paths = []
+    for location in data["locations"]:
+        number = _class_of(counts.get(location["id"], 0), bounds)
+        fill = EMPTY_FILL if number is None else PALETTE[offset + number]
+        paths.append(f'<path d="{simplified_path(location["path"])}" fill="{fill}"/>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{data["viewBox"]}" '
+        f'class="figure-svg france-thumbnail" role="img" aria-labelledby="home-fr-title '
+        f'home-fr-desc"><title id="home-fr-title">{escape(title)}</title>'
+        f'<desc id="home-fr-desc">{escape(desc)}</desc>'
+        '<g stroke="#4a5568" stroke-width="0.8" stroke-linejoin="round">'
+        + "".join(paths)
+        + "</g></svg>"
+    )
+
+
+# --- The ecosystem as clusters ----------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class TagCluster:
+    """The tools of an objective that share their main tag (`tag` None: tools without one)."""
+
+    tag: Node | None
+    tools: list[Node]  # Node.count: published initiatives using the tool
+
+
+@dataclasses.dataclass
+class ObjectiveCluster:
+    objective: Node
+    tags: list[TagCluster]
+    more: Node | None = None
+
+
+@dataclasses.dataclass
+class _Disc:
+    radius: float
+    x: float = 0.0
+    y: float = 0.0
+
+
+def tool_radius(uses: int) -> float:
+    """Area grows with the number of initiatives using the tool (radius with its root)."""
+    return 9 + 7 * math.sqrt(max(uses, 0))
+
+
+def pack(discs: list[_Disc], padding: float = 4) -> float:
+    """Place discs (largest first) on a spiral around the origin, touching none; returns the
+    radius of a circle round them all. Greedy and deterministic: enough for a few dozen discs."""
+    placed: list[_Disc] = []
+    for disc in sorted(discs, key=lambda d: -d.radius):
+        angle = 0.0
+        while True:
+            distance = 0.8 * angle
+            disc.x, disc.y = distance * math.cos(angle), distance * math.sin(angle)
+            if all(
+                math.hypot(disc.x - other.x, disc.y - other.y)
+                >= disc.radius + other.radius + padding
+                for other in placed
+            ):
+                break
+            angle += 0.08
+        placed.append(disc)
+    if not placed:
+        return 0.0
+    # Centre the pack on its bounding box: the first disc sits at one side of the others.
+    left = min(d.x - d.radius for d in placed)
+    right = max(d.x + d.radius for d in placed)
+    top = min(d.y - d.radius for d in placed)
+    bottom = max(d.y + d.radius for d in placed)
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    for disc in placed:
+        disc.x, disc.y = disc.x - cx, disc.y - cy
+    return max(math.hypot(d.x, d.y) + d.radius for d in placed)
+
+
+def _node_label(label: str, width: float = 84, size: float = 11) -> list[str]:
+    lines = _wrap(label, width, size)
+    if len(lines) > 2:
+        lines = [lines[0], lines[1][: max(1, int(width / (size * 0.62)) - 1)] + "…"]
+    return lines
+
+
+def _tool_disc(tool: Node) -> tuple[_Disc, list[str]]:
+    lines = _node_label(tool.label)
+    label_half = max(_text_width(line, 11) for line in lines) / 2 + 3
+    radius = tool_radius(tool.count or 0)
+    return _Disc(max(radius, label_half, 7 * len(lines) + 4)), lines
+
+
+def ecosystem_clusters_svg(clusters: list[ObjectiveCluster], *, title: str, desc: str) -> str:
+    """One circle per objective, holding one circle per main tag, holding the tools as discs
+    sized by the initiatives that use them; every objective, tag and tool is a link named
+    for screen readers (the tool's name and its number of initiatives)."""
+    if not clusters:
+        return ""
+    gap, head = 24, 46
+    drawn = []
+    for number, cluster in enumerate(clusters):
+        tag_discs, tag_parts = [], []
+        for group in cluster.tags:
+            tools = [(tool, *_tool_disc(tool)) for tool in group.tools]
+            inner = pack([disc for _tool, disc, _lines in tools])
+            tag_disc = _Disc(inner + 14)
+            tag_discs.append(tag_disc)
+            tag_parts.append((group, tag_disc, tools))
+        outer = pack(tag_discs, padding=8) + 10
+        drawn.append((number, cluster, outer, tag_parts))
+
+    # Objectives flow in rows, as words on a line; a very large one widens the figure.
+    width = max(960, *(2 * outer + 2 * gap for _n, _c, outer, _t in drawn))
+    parts, x, y, row_height = [], gap, gap, 0.0
+    for number, cluster, outer, tag_parts in drawn:
+        size = 2 * outer
+        if x + size > width - gap and x > gap:
+            x, y, row_height = gap, y + row_height + gap, 0.0
+        cx, cy = x + outer, y + head + outer
+        colour = HEADER_FILLS[number % len(HEADER_FILLS)]
+        objective = cluster.objective
+        head_lines = _wrap(objective.label, max(size, 220), 15)[:2]
+        parts.append(
+            f'<g class="eco-cluster"><a href="{escape(objective.url)}">'
+            + "".join(
+                f'<text x="{cx:.0f}" y="{y + 18 + 18 * i:.0f}" text-anchor="middle" '
+                f'class="eco-cluster-head" fill="{colour}">{escape(line)}</text>'
+                for i, line in enumerate(head_lines)
+            )
+            + f'</a><circle cx="{cx:.0f}" cy="{cy:.0f}" r="{outer:.0f}" class="eco-ring" '
+            f'stroke="{colour}"/>'
+        )
+        for group, tag_disc, tools in tag_parts:
+            tx, ty = cx + tag_disc.x, cy + tag_disc.y
+            parts.append(
+                f'<circle cx="{tx:.0f}" cy="{ty:.0f}" r="{tag_disc.radius:.0f}" class="eco-tag-ring"/>'
+            )
+            if group.tag is not None:
+                label = f"#{group.tag.label}"
+                parts.append(
+                    f'<a href="{escape(group.tag.url)}"><text x="{tx:.0f}" '
+                    f'y="{ty - tag_disc.radius + 11:.0f}" text-anchor="middle" '
+                    f'class="eco-tag-label">{escape(label)}</text></a>'
+                )
+            for tool, disc, lines in tools:
+                px, py = tx + disc.x, ty + disc.y + 4
+                uses = ngettext(
+                    "%(count)d initiative", "%(count)d initiatives", tool.count or 0
+                ) % {"count": tool.count or 0}
+                first = py - 6 * (len(lines) - 1)
+                parts.append(
+                    f'<a href="{escape(tool.url)}" aria-label="{escape(tool.label)} ({escape(uses)})">'
+                    f'<circle cx="{px:.0f}" cy="{py - 4:.0f}" r="{tool_radius(tool.count or 0):.0f}" '
+                    f'class="eco-node" fill="{colour}" stroke="{colour}"/>'
+                    + "".join(
+                        f'<text x="{px:.0f}" y="{first + 12 * i:.0f}" text-anchor="middle" '
+                        f'class="eco-node-text">{escape(line)}</text>'
+                        for i, line in enumerate(lines)
+                    )
+                    + "</a>"
+                )
+        if cluster.more is not None:
+            parts.append(
+                f'<a href="{escape(cluster.more.url)}"><text x="{cx:.0f}" '
+                f'y="{cy + outer + 18:.0f}" text-anchor="middle" class="eco-more-text">'
+                f"{escape(cluster.more.label)}</text></a>"
+            )
+        parts.append("</g>")
+        x += size + gap
+        row_height = max(row_height, size + head + (26 if cluster.more else 0))
+    height = y + row_height + gap
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height:.0f}" '
+        f'class="figure-svg ecosystem ecosystem-clusters" role="group" '
+        f'aria-labelledby="eco-title eco-desc">'
+        f'<title id="eco-title">{escape(title)}</title><desc id="eco-desc">{escape(desc)}</desc>'
+        + "".join(parts)
+        + "</svg>"
+    )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -505,7 +505,68 @@ def _ecosystem_groups(index) -> list[maps.ObjectiveGroup]:
     return groups
 
 
-def _departement_rows(index) -> list[dict]:
+TOOLS_PER_CLUSTER = 16
+
+
+def _ecosystem_clusters(index) -> list[maps.ObjectiveCluster]:
+    """Per objective, its most used tools grouped by their main tag.
+
+    A tool's main tag is, among its tags, the one most tools of the objective share, so the
+    tags that describe a family of tools gather it. Sizes count published initiatives.
+    """
+    tools_mask = index.masks["type"]["outil"]
+    tag_masks = index.masks.get("etiquette", {})
+    clusters = []
+    for code, name in index.labels["objectif"].items():
+        mask = tools_mask & index.masks.get("objectif", {}).get(code, 0)
+        total = mask.bit_count()
+        if not total:
+            continue
+        tag_sizes = {tag: (mask & tag_masks.get(tag, 0)).bit_count() for tag in tag_masks}
+        published_uses = Count(
+            "initiative_links",
+            filter=Q(initiative_links__initiative__is_published=True),
+            distinct=True,
+        )
+        tools = list(
+            Tool.objects.published()
+            .filter(objective__code=code)
+            .annotate(uses=published_uses)
+            .order_by("-uses", "name")
+            .prefetch_related("tags")[:TOOLS_PER_CLUSTER]
+        )
+        by_tag: dict[str | None, list] = defaultdict(list)
+        for tool in tools:
+            codes = [tag.code for tag in tool.tags.all() if tag_sizes.get(tag.code)]
+            main = max(codes, key=lambda tag: (tag_sizes[tag], tag), default=None)
+            by_tag[main].append(maps.Node(tool.name, tool.get_absolute_url(), tool.uses))
+        groups = [
+            maps.TagCluster(
+                maps.Node(
+                    index.labels["etiquette"].get(tag, tag),
+                    _search_url(type="outil", objectif=code, etiquette=tag),
+                    tag_sizes[tag],
+                )
+                if tag
+                else None,
+                nodes,
+            )
+            for tag, nodes in sorted(
+                by_tag.items(), key=lambda item: (item[0] is None, -len(item[1]))
+            )
+        ]
+        more = None
+        if total > len(tools):
+            more = maps.Node(
+                _("+ %(count)d autres outils") % {"count": total - len(tools)},
+                _search_url(type="outil", objectif=code),
+            )
+        objective = maps.Node(f"{name} ({total})", _search_url(type="outil", objectif=code), total)
+        clusters.append(maps.ObjectiveCluster(objective, groups, more))
+    return clusters
+
+
+def departement_rows(index) -> list[dict]:
     rows = []
     masks = index.masks.get("departement", {})
     for code, label in index.labels["departement"].items():
@@ -524,7 +585,8 @@ def _departement_rows(index) -> list[dict]:
 def ecosystem_map(request):
     index = get_index()
     groups = _ecosystem_groups(index)
-    departements = _departement_rows(index)
+    clusters = _ecosystem_clusters(index)
+    departements = departement_rows(index)
     initiatives = {row["code"]: row["initiative"] for row in departements}
     bounds = maps.classes_for(list(initiatives.values()))
     try:
@@ -542,13 +604,16 @@ def ecosystem_map(request):
         france = ""
     context = {
         "groups": groups,
+        "clusters": clusters,
         "ecosystem": mark_safe(  # built with escape() in maps.py, like the other figures
-            maps.ecosystem_svg(
-                groups,
+            maps.ecosystem_clusters_svg(
+                clusters,
                 title=_("Carte de l'écosystème des outils de la civic tech"),
                 desc=_(
-                    "Les outils regroupés par objectif principal, avec les étiquettes de ces "
-                    "outils ; chaque objectif, étiquette et outil est un lien."
+                    "Un cercle par objectif principal ; dedans, les outils regroupés par leur "
+                    "étiquette principale, chacun d'autant plus grand que des initiatives "
+                    "l'utilisent. Chaque objectif, étiquette et outil est un lien ; la liste "
+                    "qui suit donne les mêmes informations."
                 ),
             )
         ),
@@ -675,23 +740,33 @@ def contribute(request):
                 return redirect("directory:contribute-thanks")
     else:
         form = ContributionForm(target=target)
-    entity_fields = {
-        entity: [form[name] for name in names if name not in ("name", "website", "description")]
-        for entity, names in ENTITY_FIELDS.items()
-    }
+    common = ("name", "website", "description")
+    # A field asked of tools and initiatives alike (objective, functions) is shown once, in a
+    # fieldset of its own: one form field rendered twice would repeat its id and its value.
+    shared = [
+        n for n in ENTITY_FIELDS["tool"] if n in ENTITY_FIELDS["initiative"] and n not in common
+    ]
+    fieldsets = [
+        ("organisation", _("Pour un acteur"), ENTITY_FIELDS["organisation"]),
+        ("tool", _("Pour un outil"), ENTITY_FIELDS["tool"]),
+        ("initiative", _("Pour une initiative"), ENTITY_FIELDS["initiative"]),
+    ]
+    if target is None:
+        fieldsets = [
+            (entity, label, [n for n in names if n not in shared])
+            for entity, label, names in fieldsets
+        ]
+        fieldsets.append(("tool initiative", _("Pour un outil ou une initiative"), shared))
+    else:
+        fieldsets = [fieldset for fieldset in fieldsets if fieldset[0] == target.entity]
     context = {
         "form": form,
         "target": target,
         "duplicates": duplicates,
         "honeypot": form[HONEYPOT],
         "entity_fieldsets": [
-            (entity, label, entity_fields[entity])
-            for entity, label in (
-                ("organisation", _("Pour un acteur")),
-                ("tool", _("Pour un outil")),
-                ("initiative", _("Pour une initiative")),
-            )
-            if target is None or target.entity == entity
+            (entity, label, [form[name] for name in names if name not in common])
+            for entity, label, names in fieldsets
         ],
     }
     return render(request, TEMPLATES + "contribute.html", context)

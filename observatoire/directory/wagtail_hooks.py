@@ -483,3 +483,20 @@ class TaxonomyGroup(SnippetViewSetGroup):
 
 register_snippet(DirectoryGroup)
 register_snippet(TaxonomyGroup)
+
+
+@hooks.register("after_create_snippet")
+@hooks.register("after_edit_snippet")
+def say_when_an_entry_is_not_published(request, instance):
+    """An entry saved unpublished is invisible on the site: say so, in plain words."""
+    from django.contrib import messages
+
+    if getattr(instance, "is_published", None) is False:
+        messages.warning(
+            request,
+            _(
+                "« %(name)s » est enregistrée mais n'est pas publiée : elle n'apparaît pas sur "
+                "le site public. Cochez « publié » et enregistrez pour la publier."
+            )
+            % {"name": instance},
+        )

@@ -402,6 +402,9 @@ PUBLICATIONS = {
             "Le questionnaire a d'abord été revu avec le comité d'orientation pour mieux recenser les dispositifs de démocratie locale numérique.",
             "Il a été diffusé en octobre et novembre 2018 à 20 000 contacts (élus, directions générales, agents chargés du numérique ou de la citoyenneté) de 5 000 collectivités : communes de plus de 3 500 habitants, départements, intercommunalités, régions et métropoles.",
             "71 collectivités ont répondu ; 20 ont aussi rempli une fiche-dispositif de 71 points de données sur le développement et le fonctionnement d'un outil.",
+            # The demo's 2018 results are computed on synthetic responses (240 of them): say
+            # so here, or the note and the results page contradict each other.
+            "Dans ce site de démonstration, les résultats 2018 en ligne sont calculés sur des réponses synthétiques, plus nombreuses que les 71 réponses réelles, et portent la mention « données de démonstration » : leurs effectifs et leurs pourcentages ne sont pas ceux de l'édition réelle.",
         ],
     ),
     "collectivites-locales-et-participation-citoyenne-numerique": (

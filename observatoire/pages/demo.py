@@ -235,6 +235,17 @@ LEGAL = {
 }
 
 
+# The living blocks of the demo's home page, in the order a visitor reads them.
+HOME_BLOCKS = [
+    ("key_figures", {"heading": ""}),
+    ("findings", {"heading": "", "count": 2}),
+    ("search", {"heading": ""}),
+    ("publications", {"heading": "", "count": 3}),
+    ("events", {"heading": "", "count": 3}),
+    ("france_map", {"heading": ""}),
+]
+
+
 def _home_stream(items, block):
     if block == "objective":
         return [("objective", {"title": title, "text": text}) for title, text in items]
@@ -272,6 +283,7 @@ def load(stdout=None):
         home.intro = content["intro"]
         home.objectives = _home_stream(content["objectives"], "objective")
         home.activities = _home_stream(content["activities"], "activity")
+        home.body = HOME_BLOCKS
         homes[code] = _save(home, root)
 
     # Wagtail's installer leaves a placeholder "Welcome" page as the default site root.

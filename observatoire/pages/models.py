@@ -8,6 +8,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from .blocks import HOME_BLOCKS
+
 
 class ObjectiveBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("Objectif"))
@@ -33,15 +35,29 @@ class ActivityBlock(blocks.StructBlock):
 
 
 class HomePage(Page):
-    """The observatory's front page: why it exists, its objectives and its activities."""
+    """The observatory's front page: why it exists, what it finds now, and what it does.
+
+    `body` holds the living blocks (figures, findings, news, search, map) in the order staff
+    choose; each fills itself from the other apps (blocks.py, home.py).
+    """
 
     intro = RichTextField(_("introduction"), features=["bold", "italic", "link"])
+    body = StreamField(
+        HOME_BLOCKS,
+        verbose_name=_("blocs vivants"),
+        blank=True,
+        help_text=_(
+            "Chiffres, constats, publications, événements, recherche et carte : choisissez et "
+            "ordonnez les blocs, leur contenu se met à jour seul."
+        ),
+    )
     objectives = StreamField([("objective", ObjectiveBlock())], verbose_name=_("objectifs"))
     activities = StreamField([("activity", ActivityBlock())], verbose_name=_("activités"))
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
+        FieldPanel("body"),
         FieldPanel("objectives"),
         FieldPanel("activities"),
     ]

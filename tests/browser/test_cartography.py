@@ -87,7 +87,7 @@ def test_contributor_proposes_an_entry_and_staff_approve_it(page, directory, ali
     page.get_by_role("textbox", name=re.compile("^Description")).fill(
         "Des parlementaires consultent les citoyens sur leurs textes."
     )
-    tool_fields = page.get_by_role("group", name="Pour un outil")
+    tool_fields = page.get_by_role("group", name="Pour un outil ou une initiative")
     tool_fields.get_by_role("combobox", name=re.compile("^Objectif principal")).select_option(
         "coproduction"
     )

@@ -208,6 +208,8 @@ def test_submitting_checks_everything_and_records_consent(client, bob_link, bob_
     done = client.get(sent["Location"])
     assert "Copie de vos réponses" in done.content.decode()
     assert "ne sera pas nommée" in done.content.decode()
+    comparison = reverse("barometer_results:benchmark", args=[bob_link])
+    assert f'<a href="{comparison}">Comparer vos réponses' in done.content.decode()
 
 
 def test_non_relevant_answers_are_dropped_on_submission(client, bob_link, bob_response):

@@ -168,3 +168,17 @@ def test_admin_forms_for_tools_and_initiatives_render(client, alice):
     assert (
         client.get(reverse("directory_territory_chooser:choose"), {"q": "paris"}).status_code == 200
     )
+
+
+def test_admin_says_plainly_when_a_saved_entry_is_not_published(client, alice):
+    etalab = factory.organisation("Etalab", kind="agence-publique", published=False)
+    client.force_login(alice)
+    edit_url = reverse("wagtailsnippets_directory_organisation:edit", args=[etalab.pk])
+    data = querydict_from_html(client.get(edit_url).content.decode(), form_id="w-editor-form")
+    response = client.post(edit_url, data, follow=True)
+    assert "n&#x27;est pas publiée : elle n&#x27;apparaît pas sur le site public" in (
+        response.content.decode()
+    )
+    data["is_published"] = "on"
+    response = client.post(edit_url, data, follow=True)
+    assert "pas publiée" not in response.content.decode()

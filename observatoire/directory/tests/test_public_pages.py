@@ -3,6 +3,7 @@
 import datetime
 import io
 import json
+import math
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -161,7 +162,56 @@ def test_ecosystem_map_groups_tools_by_objective_with_tags_and_links(charlie, di
     }
     assert 'role="group" aria-labelledby="eco-title eco-desc"' in html
     assert '<title id="eco-title">' in html
-    assert f'<a href="{directory.decidim.get_absolute_url()}"><rect' in html
+    # The drawing: clusters by objective then main tag, tools sized by their initiatives.
+    clusters = {cluster.objective.label: cluster for cluster in response.context["clusters"]}
+    coproduction = {
+        group.tag.label: [(tool.label, tool.count) for tool in group.tools]
+        for group in clusters["Coproduction (2)"].tags
+    }
+    assert coproduction == {
+        "Communautés": [("Decidim", 1)],
+        "Relation au citoyen": [("Cap Collectif Plateforme", 1)],
+    }, "each tool under its main tag (ties: the tag code), with its published initiatives"
+    url = directory.decidim.get_absolute_url()
+    assert f'<a href="{url}" aria-label="Decidim (1 initiative)">' in html
+    hidden_initiative_uses = [tool.count for tool in clusters["Information (1)"].tags[0].tools]
+    assert hidden_initiative_uses == [0], "Voxe is used by no published initiative"
+    # The list stays, as the accessible fallback.
+    assert 'href="/cartographie/?type=outil&amp;objectif=coproduction"' in html
+
+
+def test_cluster_discs_never_overlap_and_grow_with_use():
+    discs = [maps._Disc(maps.tool_radius(uses)) for uses in (0, 1, 4, 9, 9, 2, 0, 30)]
+    enclosing = maps.pack(discs)
+    for number, disc in enumerate(discs):
+        assert math.hypot(disc.x, disc.y) + disc.radius <= enclosing + 1e-9
+        for other in discs[number + 1 :]:
+            gap = math.hypot(disc.x - other.x, disc.y - other.y) - disc.radius - other.radius
+            assert gap >= 4 - 1e-9
+    assert maps.tool_radius(0) < maps.tool_radius(1) < maps.tool_radius(9)
+    # Area, not radius, in proportion to the initiatives (beyond the base disc).
+    assert (maps.tool_radius(16) - 9) == 2 * (maps.tool_radius(4) - 9)
+
+
+def test_cluster_map_names_every_link_and_escapes_labels():
+    tool = maps.Node("<Outil & co>", "/cartographie/outils/outil/", 3)
+    cluster = maps.ObjectiveCluster(
+        maps.Node("Information (1)", "/cartographie/?objectif=information", 1),
+        [maps.TagCluster(maps.Node("Sensibilisation", "/cartographie/?etiquette=s", 1), [tool])],
+        more=maps.Node("+ 2 autres outils", "/cartographie/?objectif=information"),
+    )
+    svg = maps.ecosystem_clusters_svg([cluster], title="Titre", desc="Description")
+    assert 'aria-label="&lt;Outil &amp; co&gt; (3 initiatives)"' in svg
+    assert svg.count("<a ") == 4, "objective, tag, tool and the rest of the tools"
+    assert ">#Sensibilisation</text>" in svg
+    assert maps.ecosystem_clusters_svg([], title="Titre", desc="Description") == ""
+
+
+def test_france_thumbnail_is_light_and_keeps_every_departement():
+    svg = maps.france_thumbnail_svg({"35": 2}, title="Carte", desc="Description")
+    assert svg.count("<path ") == 96
+    assert len(svg) < 45_000, "a thumbnail, not the 120 KB source"
+    assert 'role="img" aria-labelledby="home-fr-title home-fr-desc"' in svg
 
 
 def test_france_map_counts_initiatives_by_departement_with_a_table(charlie, directory):

@@ -1,6 +1,7 @@
 """The console command as a newcomer runs it: real processes, a throwaway SQLite database."""
 
 import http.client
+import io
 import os
 import subprocess
 import sys
@@ -129,3 +130,15 @@ def test_static_files_are_collected_again_only_when_a_source_changed(settings, t
     os.utime(sources / "extra.css", (later, later))
     assert collect_if_changed() is True
     assert "navy" in (settings.STATIC_ROOT / "extra.css").read_text()
+
+
+def test_demo_links_use_the_port_it_serves_on(db, settings, monkeypatch):
+    from django.core.management import call_command
+
+    from observatoire.pages.management.commands import demo
+
+    monkeypatch.delenv("SITE_URL", raising=False)
+    monkeypatch.setattr(demo.apps, "get_app_configs", lambda: [])  # no loader: only the links
+    call_command("demo", "--no-serve", "--port", "8123", stdout=io.StringIO())
+    assert settings.SITE_URL == "http://127.0.0.1:8123"
+    assert settings.WAGTAILADMIN_BASE_URL == "http://127.0.0.1:8123"

@@ -103,3 +103,16 @@ def test_admin_requires_login_and_lets_staff_in(site_pages, charlie, alice_clien
     assert charlie.get("/admin/").status_code == 302
     assert bob_client.get("/admin/").status_code == 302
     assert alice_client.get("/admin/").status_code == 200
+
+
+def test_404_is_the_sites_own_in_the_pages_language_even_in_debug(site_pages, charlie, settings):
+    settings.DEBUG = True
+    french = charlie.get("/pas-de-page-ici/")
+    assert french.status_code == 404
+    html = french.content.decode()
+    assert "Page introuvable" in html and '<html lang="fr">' in html
+    assert "URLconf" not in html, "not Django's technical page"
+    english = charlie.get("/en/no-page-here/")
+    assert english.status_code == 404
+    assert '<html lang="en">' in english.content.decode()
+    assert 'class="site-header"' in english.content.decode()

@@ -1,10 +1,12 @@
 import importlib
+import os
 import secrets
 import subprocess
 import sys
 import time
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
@@ -21,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Load the data and stop.")
 
     def handle(self, *args, port, no_serve, **options):
+        if "SITE_URL" not in os.environ:
+            # The links the loaders print (personal questionnaire, peer comparison) must
+            # open on the port this demo serves, not on the default one.
+            settings.SITE_URL = f"http://127.0.0.1:{port}"
+            settings.WAGTAILADMIN_BASE_URL = settings.SITE_URL
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Base de données à jour.")
         for app in apps.get_app_configs():
