@@ -21,8 +21,11 @@ def _fresh_limits(settings):
 
 class World:
     def __init__(self):
-        self.region = Territory.objects.create(
-            kind="region", code="84", name="Auvergne-Rhône-Alpes", zone="metro", vintage=2026
+        # The barometer's small edition makes the same région: reuse it.
+        self.region = Territory.objects.filter(kind="region", code="84").first() or (
+            Territory.objects.create(
+                kind="region", code="84", name="Auvergne-Rhône-Alpes", zone="metro", vintage=2026
+            )
         )
         self.grenoble = Territory.objects.create(
             kind="commune",
