@@ -62,6 +62,9 @@ class ApiMiddleware:
             response = problem(405, TITLES[405], "L'API est en lecture seule.")
             response["Allow"] = ", ".join(READ_METHODS)
             return _cors(response)
+        head = request.method == "HEAD"
+        if head:  # answered as the GET it stands for, without the body
+            request.method = "GET"
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             PROBLEM_TYPE
@@ -69,6 +72,10 @@ class ApiMiddleware:
             response = self._as_problem(response)
         elif response.status_code == 200 and not response.streaming:
             response = self._conditional(request, response)
+        if head and not response.streaming:
+            length = len(response.content)
+            response.content = b""
+            response["Content-Length"] = str(length)
         return _cors(response)
 
     @staticmethod

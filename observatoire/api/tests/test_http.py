@@ -64,6 +64,13 @@ def test_cors_headers_and_preflight(charlie, world):
     assert "GET" in preflight["Access-Control-Allow-Methods"]
 
 
+def test_head_answers_like_get_without_a_body(charlie, world):
+    get = charlie.get("/api/v1/taxonomy")
+    head = charlie.head("/api/v1/taxonomy")
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == get["ETag"]
+
+
 def test_writes_are_refused_as_problems(charlie, world):
     response = charlie.post("/api/v1/organisations", {"name": "x"})
     assert response.status_code == 405
