@@ -165,8 +165,10 @@ def page_of(
         query = request.GET.copy()
         query["cursor"] = next_cursor
         response["Link"] = f'<{request.path}?{query.urlencode()}>; rel="next"'
-    if updated_field and rows:
-        with_last_modified(response, max(getattr(row, updated_field) for row in rows))
+    moments = [getattr(row, updated_field) for row in rows] if updated_field else []
+    moments = [moment for moment in moments if moment is not None]  # a page never published
+    if moments:
+        with_last_modified(response, max(moments))
     return response
 
 
