@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "observatoire.barometer.results",
     "observatoire.editorial",
     "observatoire.accounts",
+    "observatoire.api",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "wagtail.contrib.forms",
@@ -98,6 +99,8 @@ MIDDLEWARE = [
     "observatoire.security.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # /api/ only: rate limit, CORS, ETag/304 and problem documents (observatoire/api).
+    "observatoire.api.middleware.ApiMiddleware",
     # Before sessions: a cached anonymous page is served without touching the session.
     "observatoire.pages.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -256,6 +259,9 @@ EDITORIAL_POSTS_PER_HOUR = envint("EDITORIAL_POSTS_PER_HOUR", "10")
 # Reverse proxies that append to X-Forwarded-For (0: the connection's address is the visitor's):
 # every rate limit counts visitors, not the proxy (observatoire/ratelimit.py).
 PROXY_COUNT = envint("PROXY_COUNT", "0")
+# Public API (/api/v1/): requests per visitor and minute, counted in the shared cache; beyond,
+# 429 with Retry-After (observatoire/api/middleware.py). 0: no limit.
+API_RATE_LIMIT = envint("API_RATE_LIMIT", "300")
 # No request leaves the server at run time: no Gravatar, no update check, no news banner.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False

@@ -8,6 +8,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from observatoire.api.api import api
+from observatoire.api.urls import docs_patterns
 from observatoire.pages import views as page_views
 
 urlpatterns = [
@@ -17,6 +19,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include(docs_patterns)),
+    path("api/v1/", api.urls),
 ]
 
 urlpatterns += i18n_patterns(
@@ -25,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("cartographie/", include("observatoire.directory.urls")),
     path("barometre/", include("observatoire.barometer.results.urls")),
     path("barometre/", include("observatoire.barometer.urls")),
+    path("donnees/versions/", include("observatoire.api.urls")),
     path("", include("observatoire.editorial.urls")),
     # Wagtail's catch-all comes last: French pages at /, English ones under /en/.
     path("", include(wagtail_urls)),

@@ -33,6 +33,8 @@ MEDIA = (
     "wagtaildocs.delete_document",
     "wagtaildocs.choose_document",
 )
+# Frozen data releases: each team cuts the releases of its own data (observatoire/api).
+RELEASES = ("api.view_release", "api.add_release")
 PAGES = ("add", "change", "publish", "lock", "unlock")
 
 
@@ -56,12 +58,13 @@ BAROMETER = Role(
         "barometer.*",
         "barometer_results.*",
         *TERRITORIES,
+        *RELEASES,
     ),
 )
 CARTOGRAPHY = Role(
     name="Modération cartographie",
     description=_("Fiches de la cartographie, taxonomie et modération des contributions."),
-    permissions=(ADMIN_ACCESS, "directory.*", *TERRITORIES),
+    permissions=(ADMIN_ACCESS, "directory.*", *TERRITORIES, *RELEASES),
 )
 EDITION = Role(
     name="Édition",

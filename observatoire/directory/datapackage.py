@@ -187,6 +187,20 @@ def build_datapackage(
     Links to entries outside the exported sets are left out, so a filtered export never
     reveals unpublished entries and its foreign keys stay valid.
     """
+    files, descriptor = datapackage_files(querysets, key_dates=key_dates)
+    _write(files, target)
+    return descriptor
+
+
+def datapackage_files(
+    querysets: dict[str, QuerySet] | None,
+    *,
+    key_dates: QuerySet | None = None,
+    created: str | None = None,
+) -> tuple[dict[str, bytes], dict]:
+    """The package's files by name, and its descriptor; `created` defaults to now (a frozen
+    release passes the time of the data's last change, so that unchanged data gives the same
+    bytes)."""
     querysets = default_querysets() if querysets is None else querysets
     entries_by_entity = {
         entity: list(
@@ -219,7 +233,7 @@ def build_datapackage(
             "leurs sources et les dates clés du domaine."
         ),
         "homepage": f"{settings.SITE_URL}/cartographie/",
-        "created": timezone.now().isoformat(timespec="seconds"),
+        "created": created or timezone.now().isoformat(timespec="seconds"),
         "licenses": [LICENCE],
         "sources": [
             {"title": settings.WAGTAIL_SITE_NAME, "path": f"{settings.SITE_URL}/cartographie/"}
@@ -228,8 +242,7 @@ def build_datapackage(
     }
     files = {f"{table.name}.csv": table.csv_bytes() for table in tables}
     files["datapackage.json"] = json.dumps(descriptor, ensure_ascii=False, indent=2).encode("utf-8")
-    _write(files, target)
-    return descriptor
+    return files, descriptor
 
 
 def _relations_table(ids: dict[str, set[int]]) -> _Table:

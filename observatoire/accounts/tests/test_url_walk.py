@@ -40,6 +40,10 @@ EXPECTED = [
     ("territories:*", PUBLIC),
     ("directory:*", PUBLIC),
     ("editorial:*", PUBLIC),
+    # The public API, its documentation and the frozen data releases.
+    ("api:*", PUBLIC),
+    ("api_docs:*", PUBLIC),
+    ("releases:*", PUBLIC),
     ("healthz", PUBLIC),
     ("robots-txt", PUBLIC),
     ("sitemap", PUBLIC),
@@ -65,6 +69,10 @@ EXPECTED = [
     ("wagtailsnippets_directory_*:*", (CARTOGRAPHY,)),
     ("wagtailsnippets_editorial_*:*", (EDITION,)),
     ("editorial_*:*", (EDITION,)),
+    # Releases: each team cuts its own data's (observatoire/api/tests/test_releases.py checks
+    # who may cut which); the walked URL names no dataset (kind=commune), refused to all.
+    ("releases_admin:cut", NOBODY),
+    ("releases_admin:*", (BAROMETER, CARTOGRAPHY)),
     # The audit log.
     ("wagtailadmin_reports:site_history*", ()),
     ("second-factor-*", ANY_STAFF),
