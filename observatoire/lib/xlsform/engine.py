@@ -29,6 +29,7 @@ from elementpath.exceptions import ElementPathError
 from elementpath.xpath_nodes import ElementNode
 
 from .expressions import (
+    ATTACHMENTS,
     CURRENT_VARIABLE,
     NOW_VARIABLE,
     REFERENCE,
@@ -186,7 +187,11 @@ class _Instance:
             context = XPathContext(
                 self.tree, item=item, variables={**self.variables, CURRENT_VARIABLE: item}
             )
-            return token.evaluate(context)
+            attached = ATTACHMENTS.set(self.form.attachments)  # for pulldata()
+            try:
+                return token.evaluate(context)
+            finally:
+                ATTACHMENTS.reset(attached)
         except (ExpressionError, ElementPathError, ArithmeticError, ValueError) as error:
             # A form bug, not the respondent's: logged, and the expression counts as false.
             problem = f"{self.form.form_id} {node.key}: « {expression} » : {error}"
@@ -573,7 +578,7 @@ def check_type(question: Question, value: Any, language: str | None = "fr") -> s
         return None if str(value).strip() == "OK" else message("acknowledge", language)
     if kind in ("select_one", "select_multiple", "rank"):
         return _check_choices(question, value, language)
-    if kind == "text" and not isinstance(value, str | int | float | Decimal):
+    if kind in ("text", "image", "file") and not isinstance(value, str | int | float | Decimal):
         return message("text", language)
     return None
 
