@@ -140,9 +140,18 @@ def consent_warnings(form: Form, edition: Edition) -> list[FormProblem]:
 
 
 def import_questionnaire(
-    *, edition: Edition, source: bytes, filename: str = "", by=None, activate: bool = True
+    *,
+    edition: Edition,
+    source: bytes,
+    filename: str = "",
+    by=None,
+    activate: bool = True,
+    attachments: dict[str, bytes] | None = None,
 ):
     """Parse and check an XLSForm; store it as a version of the edition's questionnaire.
+
+    `attachments` are the CSV files the form reads (select_one_from_file, pulldata), by name;
+    they are stored inside the questionnaire's definition.
 
     Raises XLSFormError with one problem per error (sheet, row, column): nothing is stored.
     """
@@ -151,11 +160,12 @@ def import_questionnaire(
             f"L'édition {edition.year} est {edition.get_status_display().lower()} : son "
             "questionnaire ne peut plus changer."
         )
-    try:
-        check_size(len(source), max_mb=settings.IMPORT_MAX_MB)
-    except TabularError as error:
-        raise BarometerError(f"{filename or 'XLSForm'} : {error}.") from None
-    form = parse_xlsform(source, filename=filename or None)
+    for name, data in {filename or "XLSForm": source, **(attachments or {})}.items():
+        try:
+            check_size(len(data), max_mb=settings.IMPORT_MAX_MB)
+        except TabularError as error:
+            raise BarometerError(f"{name} : {error}.") from None
+    form = parse_xlsform(source, filename=filename or None, attachments=attachments)
     problems = barometer_problems(form, edition)
     if problems:
         raise XLSFormError(problems)
@@ -192,6 +202,24 @@ def export_questionnaire(*, edition: Edition) -> bytes:
     if edition.questionnaire_id is None:
         raise BarometerError(f"L'édition {edition.year} n'a pas encore de questionnaire.")
     return export_xlsform(edition.questionnaire.form)
+
+
+def questionnaire_attachments(*, edition: Edition) -> dict[str, bytes]:
+    """The CSV files attached to the edition's questionnaire, written back as imported rows."""
+    import csv
+    import io
+
+    if edition.questionnaire_id is None:
+        return {}
+    files = {}
+    for name, rows in edition.questionnaire.form.attachments.items():
+        headers = list(dict.fromkeys(key for row in rows for key in row))
+        output = io.StringIO()
+        writer = csv.DictWriter(output, fieldnames=headers, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        files[name] = output.getvalue().encode()
+    return files
 
 
 # --- Contacts ---------------------------------------------------------------------------------
