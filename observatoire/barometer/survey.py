@@ -78,6 +78,8 @@ class Field:
     def widget(self) -> str:
         kind = self.question.type
         appearance = self.question.appearance or ""
+        if kind == "select_one" and "minimal" in appearance.split():
+            return "select"  # a drop-down list, as ODK shows `minimal`
         if kind == "select_one":
             return "radio"
         if kind == "select_multiple":
@@ -88,8 +90,6 @@ class Field:
             return kind
         if kind in FILE_TYPES:
             return "file"
-        if kind == "select_one" and "minimal" in appearance.split():
-            return "select"
         if kind == "datetime":
             return "datetime-local"
         if kind in ("integer", "decimal"):

@@ -253,3 +253,21 @@ def test_select_from_file_and_pulldata_through_import_form_and_the_page(
         "lieu.xlsx",
     ]
     assert (out / "communes.csv").read_text() == COMMUNES_CSV
+
+
+def test_minimal_select_one_is_a_drop_down_list_that_works_without_javascript(
+    client, edition, bob_link
+):
+    survey = [
+        ["type", "name", "label", "appearance"],
+        ["select_one oui_non", "ok", "D'accord ?", "minimal"],
+        ["select_multiple oui_non", "plusieurs", "Plusieurs ?", "minimal"],
+    ]
+    choices = [["list_name", "name", "label"], ["oui_non", "oui", "Oui"], ["oui_non", "non", "Non"]]
+    workbook = write_workbook({"survey": survey, "choices": choices})
+    import_questionnaire(edition=edition, source=workbook, filename="minimal.xlsx")
+    html = client.get(page_url(bob_link, "ok")).content.decode()
+    assert '<select id="q-ok" name="ok"' in html and '<option value="non">Non</option>' in html
+    post_page(client, bob_link, "ok", {"ok": "non"})
+    assert Response.objects.get(edition=edition).answers["ok"] == "non"
+    assert 'type="checkbox"' in client.get(page_url(bob_link, "plusieurs")).content.decode()
