@@ -35,6 +35,7 @@ from observatoire.lib.xlsform import (
     parse_xlsform,
     validate,
 )
+from observatoire.lib.xlsform.engine import apply_triggers
 from observatoire.territories.models import FrameMember, Territory
 
 from . import survey
@@ -1074,6 +1075,8 @@ def save_page(
     if response.version != base_version:
         raise VersionConflict(_fresh(response))
     merged = survey.apply_page(response.answers, names, answers)
+    # Calculations with a `trigger` are recomputed only when their trigger's answer changed.
+    merged = apply_triggers(form, response.answers, merged)
     if response.status == Response.Status.SUBMITTED:
         errors = validate(form, merged, page=page, language=language)
         if errors:
