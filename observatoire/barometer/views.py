@@ -330,6 +330,7 @@ def _render_page(
     context = _context(
         journey,
         has_files=any(page_field.widget == "file" for page_field in page_fields),
+        has_filters=any(page_field.refreshes for page_field in page_fields),
         page=page,
         page_label=label,
         page_hint=form.text(form.page(page).element.hint, _language(journey)),
