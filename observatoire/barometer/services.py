@@ -1017,12 +1017,31 @@ class InvalidAnswers(BarometerError):
         self.errors = errors
 
 
+def unit_attributes(territory: Territory) -> dict[str, Any]:
+    """What a form may take from the unit (`unit_default`, docs/xlsform.md)."""
+    metropole = territory.kind == Territory.Kind.EPCI and territory.epci_nature in (
+        "METRO",
+        "MET69",
+    )
+    return {
+        "name": territory.name,
+        "kind": "metropole" if metropole else territory.kind,
+        "population": territory.population,
+        "region": territory.region.name if territory.region_id else None,
+        "code": territory.code,
+    }
+
+
 def start_response(*, edition: Edition, territory: Territory) -> Response:
     form = edition.form
+    answers = {}
+    if form:
+        answers = {
+            **form.initial_answers(),
+            **survey.unit_defaults(form, unit_attributes(territory)),
+        }
     response, _created = Response.objects.get_or_create(
-        edition=edition,
-        territory=territory,
-        defaults={"answers": form.initial_answers() if form else {}},
+        edition=edition, territory=territory, defaults={"answers": answers}
     )
     return response
 

@@ -68,7 +68,14 @@ class Field:
     required: bool
     error: str = ""
     options: list[Option] = dataclasses.field(default_factory=list)
-    file_url: str = ""  # image / file questions: where the answered file is downloaded
+    file_url: str = ""
+
+    @property
+    def from_unit(self) -> bool:
+        """Pre-filled from the sampling frame (`unit_default`): the page says so."""
+        return bool(
+            self.question.extra.get("unit_default")
+        )  # image / file questions: where the answered file is downloaded
 
     @property
     def id(self) -> str:
@@ -594,6 +601,43 @@ def _read_elements(elements, prefix, data, stored, shown, result):
                 result[element.name] = read_value(element, data, key)
             elif element.name in stored:
                 result[element.name] = stored[element.name]
+
+
+# `unit_default = kind`: the choice names a form may use for each kind of unit, tried in order
+# (the demo's list says `intercommunalite` and `metropole` where the référentiel says `epci`).
+KIND_CHOICES = {
+    "commune": ("commune",),
+    "epci": ("epci", "intercommunalite", "epci_fp"),
+    "metropole": ("metropole", "epci", "intercommunalite"),
+    "departement": ("departement",),
+    "region": ("region",),
+}
+
+
+def unit_defaults(form: Form, unit: dict[str, Any]) -> dict[str, Any]:
+    """Answers taken from what the frame knows of the unit (`unit_default` column: name, kind,
+    population, region, code), for the top-level questions that ask it: "ask nothing the
+    frame knows". A kind that is not a choice of the question's list gives no default."""
+    answers: dict[str, Any] = {}
+    for question in form.questions():
+        attribute = question.extra.get("unit_default")
+        if not attribute or question.repeat is not None or unit.get(attribute) in (None, ""):
+            continue
+        value = unit[attribute]
+        if question.type in SELECT_TYPES:
+            names = {choice.name for choice in question.choices}
+            candidates = (
+                KIND_CHOICES.get(str(value), (str(value),))
+                if attribute == "kind"
+                else (str(value),)
+            )
+            value = next((name for name in candidates if name in names), None)
+            if value is None:
+                continue
+            if question.type != "select_one":
+                value = [value]
+        answers[question.name] = value
+    return answers
 
 
 def set_answer(answers: dict[str, Any], key: str, value: Any) -> None:

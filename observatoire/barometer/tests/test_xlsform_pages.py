@@ -271,3 +271,33 @@ def test_minimal_select_one_is_a_drop_down_list_that_works_without_javascript(
     post_page(client, bob_link, "ok", {"ok": "non"})
     assert Response.objects.get(edition=edition).answers["ok"] == "non"
     assert 'type="checkbox"' in client.get(page_url(bob_link, "plusieurs")).content.decode()
+
+
+def test_the_2026_form_starts_from_what_the_frame_knows_of_the_unit(client, edition, bob_link):
+    """`unit_default`: the local government's name and kind come pre-filled, confirmable."""
+    from pathlib import Path
+
+    from observatoire.lib import xlsform
+
+    demo = Path(xlsform.__file__).parent / "demo" / "barometre-2026.xlsx"
+    import_questionnaire(edition=edition, source=demo.read_bytes(), filename=demo.name)
+    page = client.get(page_url(bob_link, "profil"))
+    html = page.content.decode()
+    assert "Prérempli d" in html and "après la base de sondage : vérifiez" in html
+    response = Response.objects.get(edition=edition)
+    assert response.answers["nom_collectivite"] == "Grenoble"
+    assert response.answers["type_collectivite"] == "commune"
+    assert 'value="Grenoble"' in html
+    post_page(client, bob_link, "profil", {"nom_collectivite": "Ville de Grenoble"})
+    assert Response.objects.get(edition=edition).answers["nom_collectivite"] == "Ville de Grenoble"
+
+
+def test_an_unknown_unit_attribute_is_one_message():
+    from observatoire.lib.xlsform import XLSFormError, parse_xlsform
+
+    survey = [["type", "name", "label", "unit_default"], ["text", "nom", "Nom", "nom"]]
+    with pytest.raises(XLSFormError) as caught:
+        parse_xlsform(write_workbook({"survey": survey}), filename="unite.xlsx")
+    [problem] = caught.value.errors
+    assert (problem.row, problem.column, problem.code) == (2, "unit_default", "invalid")
+    assert "name, kind, population, region, code" in problem.message

@@ -99,6 +99,8 @@ KEPT_COLUMNS = {
             "hxl",
             "select_from_list_name",
             "kobo_matrix_list",
+            # Observatoire: the answer's default from the respondent's unit (docs/xlsform.md)
+            "unit_default",
             # SurveyCTO
             "response_note",
             "publishable",
@@ -182,6 +184,8 @@ _WHAT_TO_DO = (
 )
 # Types pyxform knows that the engine does not implement yet (none at the moment).
 UNSUPPORTED_TYPES: frozenset[str] = frozenset()
+# `unit_default` values: what the sampling frame knows about the responding unit.
+UNIT_ATTRIBUTES = ("name", "kind", "population", "region", "code")
 _NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 _TRUE = frozenset({"yes", "true", "true()", "1", "oui"})
 _FALSE = frozenset({"no", "false", "false()", "0", "non"})
@@ -905,6 +909,16 @@ def _read_survey(
                 if _attachment_problem(files or {}, file_name, row.number, column, problems):
                     refused.add(name)
         question = _question(row, kind, list_name, common, lists, problems)
+        unit = row.extra.get("unit_default")
+        if unit is not None and unit not in UNIT_ATTRIBUTES:
+            problems.add(
+                SURVEY,
+                row.number,
+                "unit_default",
+                f"« {unit} » n'est pas un attribut de la collectivité : "
+                f"{', '.join(UNIT_ATTRIBUTES)}.",
+                "invalid",
+            )
         if base_kind in FROM_FILE_TYPES:
             question.written_type = " ".join(type_text.split())
         elif kind not in SELECT_TYPES and " ".join(type_text.split()) != kind:
