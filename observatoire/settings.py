@@ -240,6 +240,13 @@ BAROMETER_TOKEN_FAILURE_WINDOW = envint("BAROMETER_TOKEN_FAILURE_WINDOW", "15")
 BAROMETER_RESULTS_THRESHOLD = envint("BAROMETER_RESULTS_THRESHOLD", "10")
 BAROMETER_RESULTS_MIN_CELL = envint("BAROMETER_RESULTS_MIN_CELL", "5")
 BAROMETER_RESULTS_TRIM_FACTOR = envint("BAROMETER_RESULTS_TRIM_FACTOR", "5")
+# Files answered to `image` / `file` questions: kept outside MEDIA_ROOT (never served by a public
+# URL), at most BAROMETER_UPLOAD_MAX_MB each, of the kinds listed (checked by content).
+BAROMETER_UPLOADS_ROOT = Path(os.environ.get("BAROMETER_UPLOADS_ROOT", VAR_DIR / "private"))
+BAROMETER_UPLOAD_MAX_MB = envint("BAROMETER_UPLOAD_MAX_MB", "10")
+BAROMETER_UPLOAD_TYPES = envlist(
+    "BAROMETER_UPLOAD_TYPES", "jpeg,png,gif,webp,pdf,odt,ods,docx,xlsx,csv,txt"
+)
 
 WAGTAIL_SITE_NAME = "Observatoire des civic tech et de la démocratie numérique"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -160,6 +160,8 @@ def questionnaire(request, year):
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        # The CSV files the form reads (select_one_from_file, pulldata), checked by the import.
+        attachments = {item.name: item.read() for item in request.FILES.getlist("attachments")}
         try:
             imported = import_questionnaire(
                 edition=edition,
@@ -167,6 +169,7 @@ def questionnaire(request, year):
                 filename=upload.name,
                 by=request.user,
                 activate=False,
+                attachments=attachments,
             )
         except XLSFormError as error:
             problems = error.errors

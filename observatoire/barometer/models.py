@@ -391,6 +391,34 @@ class Response(models.Model):
         return self.locked_at is not None
 
 
+def _answer_file_storage():
+    from .answer_files import private_storage
+
+    return private_storage
+
+
+class ResponseFile(models.Model):
+    """A file answered to an `image` or `file` question; the answer holds its name."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="files")
+    key = models.CharField(_("question"), max_length=255)
+    name = models.CharField(_("nom du fichier"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    file = models.FileField(storage=_answer_file_storage, upload_to="responses/%Y/%m/")
+    uploaded_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("fichier de réponse")
+        verbose_name_plural = _("fichiers de réponse")
+        ordering = ["response", "key", "-pk"]
+        indexes = [models.Index(fields=["response", "key"])]
+
+    def __str__(self):
+        return self.name
+
+
 class PageSave(models.Model):
     """Who saved which page of a response, when and how: the response's history."""
 

@@ -35,6 +35,7 @@ from observatoire.lib.xlsform import (
     parse_xlsform,
     validate,
 )
+from observatoire.lib.xlsform.engine import apply_triggers
 from observatoire.territories.models import FrameMember, Territory
 
 from . import survey
@@ -140,9 +141,18 @@ def consent_warnings(form: Form, edition: Edition) -> list[FormProblem]:
 
 
 def import_questionnaire(
-    *, edition: Edition, source: bytes, filename: str = "", by=None, activate: bool = True
+    *,
+    edition: Edition,
+    source: bytes,
+    filename: str = "",
+    by=None,
+    activate: bool = True,
+    attachments: dict[str, bytes] | None = None,
 ):
     """Parse and check an XLSForm; store it as a version of the edition's questionnaire.
+
+    `attachments` are the CSV files the form reads (select_one_from_file, pulldata), by name;
+    they are stored inside the questionnaire's definition.
 
     Raises XLSFormError with one problem per error (sheet, row, column): nothing is stored.
     """
@@ -151,11 +161,12 @@ def import_questionnaire(
             f"L'édition {edition.year} est {edition.get_status_display().lower()} : son "
             "questionnaire ne peut plus changer."
         )
-    try:
-        check_size(len(source), max_mb=settings.IMPORT_MAX_MB)
-    except TabularError as error:
-        raise BarometerError(f"{filename or 'XLSForm'} : {error}.") from None
-    form = parse_xlsform(source, filename=filename or None)
+    for name, data in {filename or "XLSForm": source, **(attachments or {})}.items():
+        try:
+            check_size(len(data), max_mb=settings.IMPORT_MAX_MB)
+        except TabularError as error:
+            raise BarometerError(f"{name} : {error}.") from None
+    form = parse_xlsform(source, filename=filename or None, attachments=attachments)
     problems = barometer_problems(form, edition)
     if problems:
         raise XLSFormError(problems)
@@ -192,6 +203,24 @@ def export_questionnaire(*, edition: Edition) -> bytes:
     if edition.questionnaire_id is None:
         raise BarometerError(f"L'édition {edition.year} n'a pas encore de questionnaire.")
     return export_xlsform(edition.questionnaire.form)
+
+
+def questionnaire_attachments(*, edition: Edition) -> dict[str, bytes]:
+    """The CSV files attached to the edition's questionnaire, written back as imported rows."""
+    import csv
+    import io
+
+    if edition.questionnaire_id is None:
+        return {}
+    files = {}
+    for name, rows in edition.questionnaire.form.attachments.items():
+        headers = list(dict.fromkeys(key for row in rows for key in row))
+        output = io.StringIO()
+        writer = csv.DictWriter(output, fieldnames=headers, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        files[name] = output.getvalue().encode()
+    return files
 
 
 # --- Contacts ---------------------------------------------------------------------------------
@@ -988,12 +1017,31 @@ class InvalidAnswers(BarometerError):
         self.errors = errors
 
 
+def unit_attributes(territory: Territory) -> dict[str, Any]:
+    """What a form may take from the unit (`unit_default`, docs/xlsform.md)."""
+    metropole = territory.kind == Territory.Kind.EPCI and territory.epci_nature in (
+        "METRO",
+        "MET69",
+    )
+    return {
+        "name": territory.name,
+        "kind": "metropole" if metropole else territory.kind,
+        "population": territory.population,
+        "region": territory.region.name if territory.region_id else None,
+        "code": territory.code,
+    }
+
+
 def start_response(*, edition: Edition, territory: Territory) -> Response:
     form = edition.form
+    answers = {}
+    if form:
+        answers = {
+            **form.initial_answers(),
+            **survey.unit_defaults(form, unit_attributes(territory)),
+        }
     response, _created = Response.objects.get_or_create(
-        edition=edition,
-        territory=territory,
-        defaults={"answers": form.initial_answers() if form else {}},
+        edition=edition, territory=territory, defaults={"answers": answers}
     )
     return response
 
@@ -1046,6 +1094,8 @@ def save_page(
     if response.version != base_version:
         raise VersionConflict(_fresh(response))
     merged = survey.apply_page(response.answers, names, answers)
+    # Calculations with a `trigger` are recomputed only when their trigger's answer changed.
+    merged = apply_triggers(form, response.answers, merged)
     if response.status == Response.Status.SUBMITTED:
         errors = validate(form, merged, page=page, language=language)
         if errors:

@@ -33,7 +33,7 @@ from observatoire.lib.xlsform import (
 )
 from observatoire.lib.xlsform.engine import range_bounds, with_repeat_counts
 from observatoire.lib.xlsform.expressions import format_number
-from observatoire.lib.xlsform.model import SELECT_TYPES
+from observatoire.lib.xlsform.model import FILE_TYPES, SELECT_TYPES
 
 SHOWN_FIELD = "_shown"
 _REFERENCE = re.compile(r"\$\{([^}]+)\}")
@@ -68,6 +68,14 @@ class Field:
     required: bool
     error: str = ""
     options: list[Option] = dataclasses.field(default_factory=list)
+    file_url: str = ""
+
+    @property
+    def from_unit(self) -> bool:
+        """Pre-filled from the sampling frame (`unit_default`): the page says so."""
+        return bool(
+            self.question.extra.get("unit_default")
+        )  # image / file questions: where the answered file is downloaded
 
     @property
     def id(self) -> str:
@@ -77,6 +85,8 @@ class Field:
     def widget(self) -> str:
         kind = self.question.type
         appearance = self.question.appearance or ""
+        if kind == "select_one" and "minimal" in appearance.split():
+            return "select"  # a drop-down list, as ODK shows `minimal`
         if kind == "select_one":
             return "radio"
         if kind == "select_multiple":
@@ -85,6 +95,8 @@ class Field:
             return "rank"
         if kind in ("date", "time", "range", "acknowledge"):
             return kind
+        if kind in FILE_TYPES:
+            return "file"
         if kind == "datetime":
             return "datetime-local"
         if kind in ("integer", "decimal"):
@@ -113,7 +125,18 @@ class Field:
     @property
     def is_grouped(self) -> bool:
         """Radios and checkboxes go in a fieldset whose legend is the question."""
-        return self.question.type in SELECT_TYPES
+        return self.question.type in SELECT_TYPES and self.widget != "select"
+
+    @property
+    def accept(self) -> str:
+        from .answer_files import accept_attribute
+
+        return accept_attribute(self.question.type)
+
+    @property
+    def clear_name(self) -> str:
+        """The checkbox that removes the file answered (a file input cannot be emptied)."""
+        return f"{self.key}::clear"
 
     @property
     def text_value(self) -> str:
@@ -349,6 +372,20 @@ def shown_keys(blocks: list[Block]) -> list[str]:
     return keys
 
 
+def fields(blocks: list[Block]) -> list[Field]:
+    """Every field of the blocks, in order, inside groups, grids and repeat instances."""
+    found: list[Field] = []
+    for block in blocks:
+        if block.kind == "field" and block.field:
+            found.append(block.field)
+        elif block.kind in ("group", "grid"):
+            found += fields(block.blocks)
+        elif block.kind == "repeat":
+            for instance in block.instances:
+                found += fields(instance.blocks)
+    return found
+
+
 def repeat_keys(blocks: list[Block]) -> list[str]:
     keys = []
     for block in blocks:
@@ -553,11 +590,71 @@ def _read_elements(elements, prefix, data, stored, shown, result):
                 )
                 instances.append(instance)
             result[element.name] = instances
+        elif element.type in FILE_TYPES:
+            # The file itself comes in request.FILES, checked and stored by the view.
+            if key in shown and data.get(f"{key}::clear"):
+                result[element.name] = None
+            elif element.name in stored:
+                result[element.name] = stored[element.name]
         elif element.is_input:
             if key in shown:
                 result[element.name] = read_value(element, data, key)
             elif element.name in stored:
                 result[element.name] = stored[element.name]
+
+
+# `unit_default = kind`: the choice names a form may use for each kind of unit, tried in order
+# (the demo's list says `intercommunalite` and `metropole` where the référentiel says `epci`).
+KIND_CHOICES = {
+    "commune": ("commune",),
+    "epci": ("epci", "intercommunalite", "epci_fp"),
+    "metropole": ("metropole", "epci", "intercommunalite"),
+    "departement": ("departement",),
+    "region": ("region",),
+}
+
+
+def unit_defaults(form: Form, unit: dict[str, Any]) -> dict[str, Any]:
+    """Answers taken from what the frame knows of the unit (`unit_default` column: name, kind,
+    population, region, code), for the top-level questions that ask it: "ask nothing the
+    frame knows". A kind that is not a choice of the question's list gives no default."""
+    answers: dict[str, Any] = {}
+    for question in form.questions():
+        attribute = question.extra.get("unit_default")
+        if not attribute or question.repeat is not None or unit.get(attribute) in (None, ""):
+            continue
+        value = unit[attribute]
+        if question.type in SELECT_TYPES:
+            names = {choice.name for choice in question.choices}
+            candidates = (
+                KIND_CHOICES.get(str(value), (str(value),))
+                if attribute == "kind"
+                else (str(value),)
+            )
+            value = next((name for name in candidates if name in names), None)
+            if value is None:
+                continue
+            if question.type != "select_one":
+                value = [value]
+        answers[question.name] = value
+    return answers
+
+
+def set_answer(answers: dict[str, Any], key: str, value: Any) -> None:
+    """Set the answer at a path ("photo", "fiche[2]/photo") in a page's answers."""
+    head, _sep, rest = key.partition("/")
+    if not rest:
+        answers[head] = value
+        return
+    name, _bracket, number = head.partition("[")
+    instances = answers.get(name)
+    index = int(number.rstrip("]")) - 1
+    if isinstance(instances, list) and 0 <= index < len(instances):
+        set_answer(instances[index], rest, value)
+
+
+def file_questions(form: Form, page_name: str) -> list[Question]:
+    return [q for q in form.page(page_name).questions if q.type in FILE_TYPES]
 
 
 def apply_page(

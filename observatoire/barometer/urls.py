@@ -16,9 +16,11 @@ urlpatterns = [
     path("repondre/<str:token>/recapitulatif/", views.respond_summary, name="respond-summary"),
     path("repondre/<str:token>/a-bientot/", views.respond_saved, name="respond-saved"),
     path("repondre/<str:token>/merci/", views.respond_done, name="respond-done"),
+    path("repondre/<str:token>/fichier/<int:file_id>/", views.respond_file, name="respond-file"),
     path(STAFF, views.staff, name="staff"),
     path(STAFF + "page/<str:page>/", views.staff_page, name="staff-page"),
     path(STAFF + "recapitulatif/", views.staff_summary, name="staff-summary"),
     path(STAFF + "a-bientot/", views.staff_saved, name="staff-saved"),
     path(STAFF + "merci/", views.staff_done, name="staff-done"),
+    path(STAFF + "fichier/<int:file_id>/", views.staff_file, name="staff-file"),
 ]

@@ -11,7 +11,7 @@ from functools import partial, wraps
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,11 +27,12 @@ from observatoire.lib.xlsform import Form, evaluate, validate
 from observatoire.ratelimit import client_hash
 from observatoire.territories.models import Territory
 
-from . import survey
+from . import answer_files, survey
 from .access import RateLimited, TokenProblem, open_token_for
+from .answer_files import AnswerFiles
 from .forms import RegistrationForm
 from .mail import contact_from_unsubscribe_token
-from .models import Contact, Edition, PageSave, Response
+from .models import Contact, Edition, PageSave, Response, ResponseFile
 from .services import (
     Actor,
     BarometerError,
@@ -231,6 +232,11 @@ def respond_done(request, token):
     return _done(request, _token_journey(request, token))
 
 
+@token_page
+def respond_file(request, token, file_id):
+    return _file(request, _token_journey(request, token), file_id)
+
+
 def _staff(view):
     # Staff pages carry no secret in their URL: they keep CSRF protection, hence a referrer
     # policy under which browsers send the Origin header Django checks.
@@ -248,6 +254,24 @@ staff_page = _staff(lambda request, journey, page: _page(request, journey, page)
 staff_summary = _staff(lambda request, journey: _summary(request, journey))
 staff_saved = _staff(lambda request, journey: _saved(request, journey))
 staff_done = _staff(lambda request, journey: _done(request, journey))
+staff_file = _staff(lambda request, journey, file_id: _file(request, journey, file_id))
+
+
+@require_http_methods(["GET"])
+def _file(request, journey: Journey, file_id: int):
+    """A file answered by this response, to its own respondent or to staff: never to anyone
+    else, never shown inline (an uploaded page or SVG could then run in our origin)."""
+    stored = get_object_or_404(ResponseFile, pk=file_id, response=journey.response)
+    try:
+        handle = stored.file.open("rb")
+    except OSError:
+        raise Http404("File missing from storage") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=stored.name, content_type=stored.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 def _start(request, journey: Journey):
@@ -295,8 +319,18 @@ def _render_page(
         if key in shown or key in names
     ]
     label = form.text(form.page(page).label, _language(journey)) or page
+    page_fields = survey.fields(blocks)
+    stored_files = {
+        stored.key: stored.pk
+        for stored in ResponseFile.objects.filter(response_id=journey.response.pk).order_by("pk")
+    }
+    for page_field in page_fields:
+        if page_field.widget == "file" and page_field.key in stored_files:
+            page_field.file_url = journey.url("file", file_id=stored_files[page_field.key])
     context = _context(
         journey,
+        has_files=any(page_field.widget == "file" for page_field in page_fields),
+        has_filters=any(page_field.refreshes for page_field in page_fields),
         page=page,
         page_label=label,
         page_hint=form.text(form.page(page).element.hint, _language(journey)),
@@ -476,14 +510,29 @@ def _page(request, journey: Journey, page: str):
     else:
         page_answers = survey.read_page(form, page, request.POST, response.answers)
     problems = {**survey.input_errors(form, base), **survey.input_errors(form, page_answers)}
+    files = AnswerFiles.from_request(request, form, page)
+    problems.update(files.errors)
     if problems:
         answers = survey.apply_page(response.answers, names, survey.without_nul(page_answers))
         return _render_page(request, journey, page, errors=problems, answers=answers, status=400)
+    for key, checked in files.checked.items():
+        survey.set_answer(page_answers, key, checked.name)
     anchor = _apply_repeat_action(action, page_answers)
     try:
-        response = _save_merging(
-            request, journey, page, names, page_answers, base, base_version, language
-        )
+        files.store(response)
+    except OSError as error:
+        files.errors = dict.fromkeys(files.checked, answer_files.storage_error(error))
+        answers = survey.apply_page(response.answers, names, page_answers)
+        return _render_page(request, journey, page, errors=files.errors, answers=answers)
+    try:
+        try:
+            response = _save_merging(
+                request, journey, page, names, page_answers, base, base_version, language
+            )
+        except BaseException:  # nothing saved: the new files go too
+            files.discard()
+            raise
+        files.saved(response)
     except PageConflict as conflict:
         journey.response = conflict.current
         if conflict.conflicts:

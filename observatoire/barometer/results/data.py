@@ -12,7 +12,13 @@ import pandas as pd
 from django.db.models import Count, Max, Sum
 
 from observatoire.barometer.models import Edition, Response
-from observatoire.lib.stats import QuestionSpec, Recode, apply_recoding, questions_from_form
+from observatoire.lib.stats import (
+    QuestionSpec,
+    Recode,
+    apply_recoding,
+    derived_answers,
+    questions_from_form,
+)
 from observatoire.territories.models import FrameMember, Territory
 
 from .models import Recode as RecodeRow
@@ -133,6 +139,8 @@ def load_edition(edition: Edition, *, recode: bool = True) -> EditionData:
                         )
             elif not isinstance(value, dict):
                 flat[key] = value
+        # Times by hour, date-times by month, uploads counted (lib/stats/questions.py).
+        flat.update(derived_answers(edition.form, response.answers or {}))
         answers.append(flat)
     if outside:
         notes.append(

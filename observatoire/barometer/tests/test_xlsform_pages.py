@@ -1,12 +1,13 @@
 """Questionnaires using the wider XLSForm, answered through the respondent pages (no JS)."""
 
 import pytest
+from django.core.management.base import CommandError
 
 from observatoire.lib.xlsform.writer import write_workbook
 from observatoire.territories.models import Territory
 
 from ..models import Response
-from ..services import import_questionnaire
+from ..services import export_questionnaire, import_questionnaire, questionnaire_attachments
 from .test_journey import page_url, post_page
 
 
@@ -118,19 +119,28 @@ def test_time_datetime_range_and_acknowledge_widgets_work_without_javascript(
     )
 
 
-def test_every_corpus_form_imports_renders_and_accepts_answers(client, edition, bob_link):
-    from observatoire.lib.tests.xlsform_corpus import CORPUS
-    from observatoire.lib.xlsform import evaluate
+def test_every_corpus_form_imports_renders_accepts_answers_and_exports_back(
+    client, edition, bob_link
+):
+    from observatoire.lib.tests.xlsform_corpus import ATTACHMENTS, CORPUS
+    from observatoire.lib.xlsform import evaluate, parse_xlsform
 
     imported = 0
     for name, (sheets, expected) in CORPUS.items():
         if expected is not None:
             continue
+        attachments = ATTACHMENTS.get(name)
         questionnaire = import_questionnaire(
-            edition=edition, source=write_workbook(sheets), filename="corpus.xlsx"
+            edition=edition,
+            source=write_workbook(sheets),
+            filename="corpus.xlsx",
+            attachments=attachments,
         )
         imported += 1
         form = questionnaire.form
+        exported = export_questionnaire(edition=edition)
+        assert parse_xlsform(exported, filename="corpus.xlsx", attachments=attachments) == form
+        assert questionnaire_attachments(edition=edition).keys() == (attachments or {}).keys()
         for page in evaluate(form, {}).visible_pages:
             opened = client.get(page_url(bob_link, page))
             assert opened.status_code == 200, (name, page)
@@ -171,3 +181,123 @@ def test_a_counted_repeat_shows_as_many_records_as_the_answer_says(client, editi
     post_page(client, bob_link, "adjoint", {"adjoint[1]/nom": "Ana", "adjoint[2]/nom": "Bo"})
     answers = Response.objects.get(edition=edition).answers
     assert answers["adjoint"] == [{"nom": "Ana"}, {"nom": "Bo"}]
+
+
+COMMUNES_CSV = (
+    "name,label,departement,population\n"
+    "38185,Grenoble,38,158000\n"
+    "38421,Saint-Martin-d'Hères,38,38000\n"
+    "69123,Lyon,69,520000\n"
+)
+
+
+def test_select_from_file_and_pulldata_through_import_form_and_the_page(
+    client, edition, bob_link, tmp_path
+):
+    """The form and its CSV file imported by `import-form`, answered, exported back beside it."""
+    from django.core.management import call_command
+
+    survey = [
+        ["type", "name", "label", "choice_filter", "calculation"],
+        ["begin_group", "lieu", "Où ?", None, None],
+        ["select_one_from_file departements.csv", "departement", "Département", None, None],
+        [
+            "select_one_from_file communes.csv",
+            "commune",
+            "Commune",
+            "departement=${departement}",
+            None,
+        ],
+        [
+            "calculate",
+            "population",
+            None,
+            None,
+            "pulldata('communes', 'population', 'name', ${commune})",
+        ],
+        ["note", "vu", "Population : ${population}", None, None],
+        ["end_group", "lieu", None, None, None],
+    ]
+    form_path = tmp_path / "lieu.xlsx"
+    form_path.write_bytes(write_workbook({"survey": survey}))
+    folder = tmp_path / "listes"
+    folder.mkdir()
+    (folder / "communes.csv").write_text(COMMUNES_CSV, encoding="utf-8")
+    (tmp_path / "departements.csv").write_text("name;label\n38;Isère\n69;Rhône\n", encoding="utf-8")
+    with pytest.raises(CommandError) as missing:
+        call_command("barometer", "import-form", "2018", str(form_path), str(folder))
+    assert str(missing.value).count("departements.csv") == 2  # the problem, and what to do
+    assert "1 problème(s)" in str(missing.value)
+    call_command(
+        "barometer",
+        "import-form",
+        "2018",
+        str(form_path),
+        str(folder),
+        str(tmp_path / "departements.csv"),
+    )
+    page = client.get(page_url(bob_link, "lieu"))
+    assert options(page, "departement") == ["38", "69"] and options(page, "commune") == []
+    post_page(client, bob_link, "lieu", {"departement": "38"}, action="stay")
+    page = client.get(page_url(bob_link, "lieu"))
+    assert options(page, "commune") == ["38185", "38421"]
+    post_page(client, bob_link, "lieu", {"commune": "38421"}, action="stay")
+    assert "Population : 38000" in client.get(page_url(bob_link, "lieu")).content.decode()
+
+    out = tmp_path / "export"
+    out.mkdir()
+    call_command("barometer", "export-form", "2018", str(out / "lieu.xlsx"))
+    assert sorted(p.name for p in out.iterdir()) == [
+        "communes.csv",
+        "departements.csv",
+        "lieu.xlsx",
+    ]
+    assert (out / "communes.csv").read_text() == COMMUNES_CSV
+
+
+def test_minimal_select_one_is_a_drop_down_list_that_works_without_javascript(
+    client, edition, bob_link
+):
+    survey = [
+        ["type", "name", "label", "appearance"],
+        ["select_one oui_non", "ok", "D'accord ?", "minimal"],
+        ["select_multiple oui_non", "plusieurs", "Plusieurs ?", "minimal"],
+    ]
+    choices = [["list_name", "name", "label"], ["oui_non", "oui", "Oui"], ["oui_non", "non", "Non"]]
+    workbook = write_workbook({"survey": survey, "choices": choices})
+    import_questionnaire(edition=edition, source=workbook, filename="minimal.xlsx")
+    html = client.get(page_url(bob_link, "ok")).content.decode()
+    assert '<select id="q-ok" name="ok"' in html and '<option value="non">Non</option>' in html
+    post_page(client, bob_link, "ok", {"ok": "non"})
+    assert Response.objects.get(edition=edition).answers["ok"] == "non"
+    assert 'type="checkbox"' in client.get(page_url(bob_link, "plusieurs")).content.decode()
+
+
+def test_the_2026_form_starts_from_what_the_frame_knows_of_the_unit(client, edition, bob_link):
+    """`unit_default`: the local government's name and kind come pre-filled, confirmable."""
+    from pathlib import Path
+
+    from observatoire.lib import xlsform
+
+    demo = Path(xlsform.__file__).parent / "demo" / "barometre-2026.xlsx"
+    import_questionnaire(edition=edition, source=demo.read_bytes(), filename=demo.name)
+    page = client.get(page_url(bob_link, "profil"))
+    html = page.content.decode()
+    assert "Prérempli d" in html and "après la base de sondage : vérifiez" in html
+    response = Response.objects.get(edition=edition)
+    assert response.answers["nom_collectivite"] == "Grenoble"
+    assert response.answers["type_collectivite"] == "commune"
+    assert 'value="Grenoble"' in html
+    post_page(client, bob_link, "profil", {"nom_collectivite": "Ville de Grenoble"})
+    assert Response.objects.get(edition=edition).answers["nom_collectivite"] == "Ville de Grenoble"
+
+
+def test_an_unknown_unit_attribute_is_one_message():
+    from observatoire.lib.xlsform import XLSFormError, parse_xlsform
+
+    survey = [["type", "name", "label", "unit_default"], ["text", "nom", "Nom", "nom"]]
+    with pytest.raises(XLSFormError) as caught:
+        parse_xlsform(write_workbook({"survey": survey}), filename="unite.xlsx")
+    [problem] = caught.value.errors
+    assert (problem.row, problem.column, problem.code) == (2, "unit_default", "invalid")
+    assert "name, kind, population, region, code" in problem.message

@@ -18,7 +18,14 @@ from .estimates import (
     crosstab,
     estimate_question,
 )
-from .questions import Option, QuestionSpec, as_spec, bracket_bounds, questions_from_form
+from .questions import (
+    Option,
+    QuestionSpec,
+    as_spec,
+    bracket_bounds,
+    derived_answers,
+    questions_from_form,
+)
 from .recoding import Recode, apply_recoding, other_texts
 from .trends import (
     DistributionTest,
@@ -70,6 +77,7 @@ __all__ = [
     "compute_weights",
     "cost_ranges",
     "crosstab",
+    "derived_answers",
     "design_diagnostics",
     "estimate_question",
     "fixed_by_margins",

@@ -291,11 +291,60 @@ def questions_from_form(
     return specs
 
 
+# Types estimated through a column derived from the answer (derived_answers): a time by its
+# hour, a date-time by its month, an upload by whether a file was given (its content is never
+# analysed). The column is named NAME__hour, NAME__month, NAME__file.
+DERIVED_SUFFIX = {"time": "hour", "datetime": "month", "image": "file", "file": "file"}
+_MONTHS = (
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split()
+)
+DERIVED_OPTIONS = {
+    "hour": tuple(Option(f"{hour:02d}", f"{hour} h – {hour} h 59") for hour in range(24)),
+    "month": tuple(Option(f"{number:02d}", month) for number, month in enumerate(_MONTHS, 1)),
+    "file": (Option("oui", "Fichier joint"), Option("non", "Aucun fichier")),
+}
+FILTERED_NOTE = (
+    "Choix filtrés par une réponse précédente (choice_filter) : chaque choix n'a été proposé "
+    "qu'aux répondants dont les réponses le permettaient ; une part faible peut venir de là."
+)
+
+
+def derived_name(question: Question) -> str | None:
+    suffix = DERIVED_SUFFIX.get(question.type)
+    return f"{question.name}__{suffix}" if suffix and question.repeat is None else None
+
+
+def derived_answers(form: Form, answers: Mapping[str, Any]) -> dict[str, str | None]:
+    """The derived answer columns of one response (top-level questions; see DERIVED_SUFFIX)."""
+    derived: dict[str, str | None] = {}
+    for question in form.questions():
+        name = derived_name(question)
+        if name is None:
+            continue
+        value = answers.get(question.name)
+        text = str(value).strip() if value not in (None, "") else ""
+        if question.type == "time":
+            derived[name] = text[:2] if re.match(r"^\d{2}:", text) else None
+        elif question.type == "datetime":
+            derived[name] = text[5:7] if re.match(r"^\d{4}-\d{2}-", text) else None
+        else:
+            derived[name] = "oui" if text else "non"
+    return derived
+
+
 def _question_spec(
     question: Question, text: Any, options_of: Any, other: str | None
 ) -> QuestionSpec | None:
     label = text(question.label)
     common: dict[str, Any] = {"name": question.name, "label": label, "repeat": question.repeat}
+    if question.choice_filter:
+        common["notes"] = (FILTERED_NOTE,)
+    derived = derived_name(question)
+    if derived:
+        suffix = DERIVED_SUFFIX[question.type]
+        return QuestionSpec(
+            kind="single", options=DERIVED_OPTIONS[suffix], **{**common, "name": derived}
+        )
     if question.type == "select_one":
         options: tuple[Option, ...] = options_of(question)
         apart = tuple(o.key for o in options if o.key in APART_CHOICES)

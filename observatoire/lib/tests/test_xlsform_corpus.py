@@ -10,7 +10,7 @@ from pyxform.xls2xform import convert  # type: ignore[import-untyped]
 from observatoire.lib.xlsform import XLSFormError, export_xlsform, parse_xlsform
 from observatoire.lib.xlsform.writer import write_workbook
 
-from .xlsform_corpus import CORPUS
+from .xlsform_corpus import ATTACHMENTS, CORPUS
 
 SAMPLES = Path(__file__).parent / "corpus"
 # Real forms written by others (corpus/README.md): what each must give.
@@ -24,7 +24,10 @@ SAMPLE_RESULTS = {
     "yes_or_no_question.xlsx": None,
     "choice_filter_test.xlsx": None,
     "loop.xlsx": "impossible-type",
+    "pull_data.xlsx": None,
 }
+# The CSV files a real form reads, beside it in corpus/.
+SAMPLE_ATTACHMENTS = {"pull_data.xlsx": ["fruits.csv"]}
 
 
 def question_tree(data: bytes) -> str:
@@ -37,10 +40,12 @@ def question_tree(data: bytes) -> str:
     return re.sub(r'<data id="[^"]*"(?: version="[^"]*")?', "<data", xform)
 
 
-def check_round_trip(data: bytes, filename: str = "corpus.xlsx") -> None:
-    form = parse_xlsform(data, filename=filename)
+def check_round_trip(
+    data: bytes, filename: str = "corpus.xlsx", attachments: dict[str, bytes] | None = None
+) -> None:
+    form = parse_xlsform(data, filename=filename, attachments=attachments)
     exported = export_xlsform(form)
-    assert parse_xlsform(exported, filename=filename) == form
+    assert parse_xlsform(exported, filename=filename, attachments=attachments) == form
     assert question_tree(exported) == question_tree(data)
 
 
@@ -53,10 +58,10 @@ def test_corpus_form(name: str) -> None:
     sheets, expected = CORPUS[name]
     data = write_workbook(sheets)
     if expected is None:
-        check_round_trip(data)
+        check_round_trip(data, attachments=ATTACHMENTS.get(name))
         return
     with pytest.raises(XLSFormError) as caught:
-        parse_xlsform(data)
+        parse_xlsform(data, attachments=ATTACHMENTS.get(name))
     assert [problem.code for problem in caught.value.errors] == [expected]
 
 
@@ -64,8 +69,11 @@ def test_corpus_form(name: str) -> None:
 def test_real_forms_written_by_others(filename: str) -> None:
     data = (SAMPLES / filename).read_bytes()
     expected = SAMPLE_RESULTS[filename]
+    attachments = {
+        name: (SAMPLES / name).read_bytes() for name in SAMPLE_ATTACHMENTS.get(filename, [])
+    }
     if expected is None:
-        check_round_trip(data, filename)
+        check_round_trip(data, filename, attachments)
         return
     with pytest.raises(XLSFormError) as caught:
         parse_xlsform(data, filename=filename)

@@ -4,6 +4,7 @@ the form must give (None: it imports). Built in memory with write_workbook; the 
 written by others are files under corpus/ (see corpus/README.md).
 """
 
+from pathlib import Path
 from typing import Any
 
 Sheets = dict[str, list[list[Any]]]
@@ -390,4 +391,64 @@ CORPUS: dict[str, tuple[Sheets, str | None]] = {
         {"survey": _survey(["text", "q", "Q", "x"], header=["type", "name", "label", "constrain"])},
         "unknown-column",
     ),
+    # Uploads, after the spec's `image` and `file` rows (xlsform.org, "Question types").
+    "image and file uploads": (
+        {
+            "survey": _survey(
+                ["image", "photo", "Une photo du dispositif ?"],
+                ["file", "bilan", "Le bilan de la concertation (PDF) ?"],
+            )
+        },
+        None,
+    ),
+    # The choices of a select from an attached CSV (xlsform.org, "Multiple choice from file"):
+    # fruits.csv is pyxform's own example file (corpus/README.md), whose columns `name_key`
+    # and `name` are named by the `value` and `label` parameters.
+    "select_one_from_file": (
+        {
+            "survey": _survey(
+                [
+                    "select_one_from_file fruits.csv",
+                    "fruit",
+                    "Un fruit ?",
+                    "value=name_key label=name",
+                ],
+                [
+                    "select_multiple_from_file fruits.csv",
+                    "fruits",
+                    "Des fruits ?",
+                    "value=name_key label=name",
+                ],
+                header=["type", "name", "label", "parameters"],
+            )
+        },
+        None,
+    ),
+    # pulldata() over the same file (xlsform.org, "How to pull data from CSV").
+    "pulldata": (
+        {
+            "survey": _survey(
+                ["text", "cle", "Code du fruit ?", None],
+                ["calculate", "fruit", None, "pulldata('fruits', 'name', 'name_key', ${cle})"],
+                ["note", "vu", "Vous avez choisi : ${fruit}", None],
+                header=["type", "name", "label", "calculation"],
+            )
+        },
+        None,
+    ),
+    "select_one_from_file without its file": (
+        {"survey": _survey(["select_one_from_file communes.csv", "commune", "Commune ?"])},
+        "missing-attachment",
+    ),
+    "select_one_from_file from an XML file": (
+        {"survey": _survey(["select_one_from_file communes.xml", "commune", "Commune ?"])},
+        "missing-attachment",
+    ),
+}
+
+# The files attached to corpus forms, by form (as import-form takes them beside the .xlsx).
+FRUITS = Path(__file__).parent / "corpus" / "fruits.csv"
+ATTACHMENTS: dict[str, dict[str, bytes]] = {
+    "select_one_from_file": {"fruits.csv": FRUITS.read_bytes()},
+    "pulldata": {"fruits.csv": FRUITS.read_bytes()},
 }

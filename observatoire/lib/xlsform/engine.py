@@ -29,6 +29,7 @@ from elementpath.exceptions import ElementPathError
 from elementpath.xpath_nodes import ElementNode
 
 from .expressions import (
+    ATTACHMENTS,
     CURRENT_VARIABLE,
     NOW_VARIABLE,
     REFERENCE,
@@ -186,7 +187,11 @@ class _Instance:
             context = XPathContext(
                 self.tree, item=item, variables={**self.variables, CURRENT_VARIABLE: item}
             )
-            return token.evaluate(context)
+            attached = ATTACHMENTS.set(self.form.attachments)  # for pulldata()
+            try:
+                return token.evaluate(context)
+            finally:
+                ATTACHMENTS.reset(attached)
         except (ExpressionError, ElementPathError, ArithmeticError, ValueError) as error:
             # A form bug, not the respondent's: logged, and the expression counts as false.
             problem = f"{self.form.form_id} {node.key}: « {expression} » : {error}"
@@ -406,6 +411,12 @@ def _calculations(instance: _Instance, relevant: Mapping[str, bool]) -> dict[str
         if not isinstance(question, Question) or not relevant[node.key]:
             continue
         expression = question.computed_expression
+        if expression and question.extra.get("trigger"):
+            # Computed only when its trigger changes (apply_triggers), then kept as an answer.
+            stored = node.scope.get(question.name)
+            if not is_empty(stored):
+                computed[node.key] = answer_text(question, stored)
+            continue
         if expression is None and question.default and default_is_dynamic(question.default):
             if question.name in node.scope:
                 continue
@@ -450,6 +461,46 @@ def _reported(node: _Node, reported: set[str]) -> bool:
             return True
         parent = parent.parent
     return False
+
+
+def apply_triggers(
+    form: Form,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    today: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """The answers with each `trigger`ed calculation recomputed when a question its trigger
+    names changed between `before` and `after`, as ODK does on the device
+    (https://docs.getodk.org/form-logic/#triggering-calculations-on-change); otherwise the
+    stored value stays. Top-level questions: a trigger inside a repeat is not applied."""
+    answers = dict(after)
+    triggered = [
+        q for q in form.questions() if q.extra.get("trigger") and q.calculation and q.repeat is None
+    ]
+    changed = [
+        q
+        for q in triggered
+        if any(
+            before.get(name.strip()) != after.get(name.strip())
+            for name in REFERENCE.findall(q.extra["trigger"])
+        )
+    ]
+    if not changed:
+        return answers
+    free = Form.from_dict(form.to_dict())
+    for question in free.questions():
+        if question.name in {q.name for q in changed}:
+            question.extra = {k: v for k, v in question.extra.items() if k != "trigger"}
+    values = evaluate(free, answers, today=today, now=now).values
+    for question in changed:
+        value = values.get(question.name)
+        if value in (None, ""):
+            answers.pop(question.name, None)
+        else:
+            answers[question.name] = value
+    return answers
 
 
 def evaluate(
@@ -573,7 +624,7 @@ def check_type(question: Question, value: Any, language: str | None = "fr") -> s
         return None if str(value).strip() == "OK" else message("acknowledge", language)
     if kind in ("select_one", "select_multiple", "rank"):
         return _check_choices(question, value, language)
-    if kind == "text" and not isinstance(value, str | int | float | Decimal):
+    if kind in ("text", "image", "file") and not isinstance(value, str | int | float | Decimal):
         return message("text", language)
     return None
 

@@ -14,6 +14,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from copy import copy
 from decimal import Decimal
 from functools import lru_cache
@@ -40,6 +41,19 @@ _DATE = re.compile(
     r"(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?\s*"
 )
 _EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+# The CSV files attached to the form being evaluated (pulldata), file name -> rows; set by the
+# engine for the duration of an evaluation (elementpath's variables hold XPath values only).
+ATTACHMENTS: ContextVar[Mapping[str, list[dict[str, str]]] | None] = ContextVar(
+    "xlsform_attachments", default=None
+)
+PULLDATA = re.compile(r"pulldata\s*\(\s*(?:'([^']*)'|\"([^\"]*)\")")
+
+
+def pulldata_files(expression: str) -> list[str]:
+    """The attached files an expression's pulldata() calls read ("fruits" -> fruits.csv)."""
+    return [f"{a or b}.csv" for a, b in PULLDATA.findall(expression or "")]
 
 
 class ExpressionError(Exception):
@@ -177,6 +191,20 @@ def evaluate__selected_at(self: XPathFunction, context: ContextType = None) -> s
     if math.isnan(index) or not 0 <= int(index) < len(values):
         return ""
     return values[int(index)]
+
+
+@_method(_function("pulldata", nargs=4))
+def evaluate__pulldata(self: XPathFunction, context: ContextType = None) -> str:
+    """ODK's pulldata(file, column, key column, key): the column of the first matching row of
+    the attached CSV file (https://docs.getodk.org/form-datasets/#pulldata), else ""."""
+    name = _argument_string(self, 0, context)
+    column = _argument_string(self, 1, context)
+    key_column = _argument_string(self, 2, context)
+    key = _argument_string(self, 3, context)
+    for row in (ATTACHMENTS.get() or {}).get(f"{name}.csv", []):
+        if row.get(key_column) == key:
+            return row.get(column, "")
+    return ""
 
 
 @_method(_function("if", nargs=3))

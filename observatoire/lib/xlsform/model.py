@@ -32,8 +32,12 @@ INPUT_TYPES = frozenset(
         "datetime",
         "range",
         "acknowledge",
+        "image",
+        "file",
     }
 )
+# Uploads: the answer is the file's name; the file itself is stored by the caller.
+FILE_TYPES = frozenset({"image", "file"})
 # Filled by the server, never shown: the moment the response started / was last saved, the day,
 # and what a phone would know (empty on the web).
 METADATA_TYPES = frozenset(
@@ -45,6 +49,38 @@ UNSHOWN_TYPES = frozenset({"calculate", "hidden"}) | METADATA_TYPES
 QUESTION_TYPES = INPUT_TYPES | {"note"} | UNSHOWN_TYPES
 
 _LANGUAGE_CODE = re.compile(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)*)\)\s*$")
+
+
+FROM_FILE_TYPES = {
+    "select_one_from_file": "select_one",
+    "select_multiple_from_file": "select_multiple",
+}
+
+
+def file_choices(rows: list[dict[str, str]], parameters: dict[str, str]) -> list[Choice]:
+    """The choices of a select_*_from_file: one per CSV row, its `name` column the value and
+    its `label` column (or `label::Language` columns) the label, as ODK reads them; the
+    `value` and `label` parameters name other columns. The other columns are kept (choice_filter)."""
+    value_column = parameters.get("value", "name")
+    label_column = parameters.get("label", "label")
+    choices = []
+    for row in rows:
+        value = (row.get(value_column) or "").strip()
+        if not value:
+            continue
+        label: Texts = {}
+        for header, text in row.items():
+            if header == label_column and text:
+                label[DEFAULT_LANGUAGE_KEY] = text
+            elif header.startswith(label_column + "::") and text:
+                label[header.split("::", 1)[1]] = text
+        extra = {
+            k: v for k, v in row.items() if k != value_column and not k.startswith(label_column)
+        }
+        choices.append(
+            Choice(name=value, label=label or {DEFAULT_LANGUAGE_KEY: value}, extra=extra)
+        )
+    return choices
 
 
 def default_is_dynamic(value: str) -> bool:
@@ -184,6 +220,12 @@ class Question:
         return self.type not in UNSHOWN_TYPES
 
     @property
+    def from_file(self) -> str | None:
+        """The attached file a select_*_from_file takes its choices from."""
+        written = (self.written_type or "").split()
+        return written[1] if len(written) == 2 and written[0] in FROM_FILE_TYPES else None
+
+    @property
     def computed_expression(self) -> str | None:
         """The expression giving the value: `calculation`, or now()/today() for metadata."""
         return self.calculation or METADATA_EXPRESSIONS.get(self.type)
@@ -217,9 +259,14 @@ class Question:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any], choice_lists: dict[str, list[Choice]]) -> Question:
+    def from_dict(
+        cls,
+        data: dict[str, Any],
+        choice_lists: dict[str, list[Choice]],
+        attachments: dict[str, list[dict[str, str]]] | None = None,
+    ) -> Question:
         list_name = data.get("list_name")
-        return cls(
+        question = cls(
             name=data["name"],
             type=data["type"],
             label=dict(data.get("label") or {}),
@@ -245,6 +292,10 @@ class Question:
             extra=dict(data.get("extra") or {}),
             row=data.get("row"),
         )
+        if question.from_file:
+            rows = (attachments or {}).get(question.from_file, [])
+            question.choices = file_choices(rows, question.parameters)
+        return question
 
 
 @dataclass
@@ -327,16 +378,23 @@ class Repeat:
 Element = Question | Group | Repeat
 
 
-def _element_from_dict(data: dict[str, Any], choice_lists: dict[str, list[Choice]]) -> Element:
+def _element_from_dict(
+    data: dict[str, Any],
+    choice_lists: dict[str, list[Choice]],
+    attachments: dict[str, list[dict[str, str]]] | None = None,
+) -> Element:
     if data["kind"] == "question":
-        return Question.from_dict(data, choice_lists)
+        return Question.from_dict(data, choice_lists, attachments)
     common: dict[str, Any] = {
         "name": data["name"],
         "label": dict(data.get("label") or {}),
         "hint": dict(data.get("hint") or {}),
         "relevant": data.get("relevant"),
         "appearance": data.get("appearance"),
-        "children": [_element_from_dict(child, choice_lists) for child in data.get("children", [])],
+        "children": [
+            _element_from_dict(child, choice_lists, attachments)
+            for child in data.get("children", [])
+        ],
         "parents": tuple(data.get("parents") or ()),
         "repeat": data.get("repeat"),
         "extra": dict(data.get("extra") or {}),
@@ -407,6 +465,9 @@ class Form:
     # Headers written the older way, `label:English`, by sheet (as keys `label::English`):
     # written back so, since pyxform reads them differently.
     single_colon_headers: dict[str, list[str]] = field(default_factory=dict)
+    # CSV files attached to the form (select_one_from_file, pulldata): file name -> rows, each
+    # a dict header -> text, in file order.
+    attachments: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list, compare=False)
 
     @property
@@ -480,6 +541,7 @@ class Form:
                 for name, choices in self.choice_lists.items()
             },
             "children": [child.to_dict() for child in self.children],
+            "attachments": {name: list(rows) for name, rows in self.attachments.items()},
             "warnings": list(self.warnings),
         }
 
@@ -489,13 +551,19 @@ class Form:
             name: [Choice.from_dict(choice) for choice in choices]
             for name, choices in data.get("choice_lists", {}).items()
         }
+        attachments = {
+            name: [dict(row) for row in rows]
+            for name, rows in (data.get("attachments") or {}).items()
+        }
         form = cls(
             form_id=data["form_id"],
             version=data["version"],
             title=data["title"],
             default_language=data.get("default_language"),
             languages=list(data.get("languages") or []),
-            children=[_element_from_dict(child, choice_lists) for child in data["children"]],
+            children=[
+                _element_from_dict(child, choice_lists, attachments) for child in data["children"]
+            ],
             choice_lists=choice_lists,
             style=data.get("style"),
             settings_extra=dict(data.get("settings_extra") or {}),
@@ -504,6 +572,7 @@ class Form:
             single_colon_headers={
                 k: list(v) for k, v in (data.get("single_colon_headers") or {}).items()
             },
+            attachments=attachments,
             warnings=list(data.get("warnings") or []),
         )
         for question in form.questions():

@@ -9,8 +9,11 @@ passed our checks, so that what ODK would reject is reported too
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from io import BytesIO
 from os import PathLike
@@ -20,9 +23,10 @@ from zipfile import BadZipFile
 
 from openpyxl import load_workbook
 
-from .expressions import REFERENCE, check_expression, references
+from .expressions import REFERENCE, check_expression, pulldata_files, references
 from .model import (
     DEFAULT_LANGUAGE_KEY,
+    FROM_FILE_TYPES,
     OTHER_CHOICE,
     QUESTION_TYPES,
     SELECT_TYPES,
@@ -36,6 +40,7 @@ from .model import (
     Texts,
     XLSFormError,
     default_is_dynamic,
+    file_choices,
     iter_elements,
     other_choice,
     specify_other,
@@ -94,6 +99,8 @@ KEPT_COLUMNS = {
             "hxl",
             "select_from_list_name",
             "kobo_matrix_list",
+            # Observatoire: the answer's default from the respondent's unit (docs/xlsform.md)
+            "unit_default",
             # SurveyCTO
             "response_note",
             "publishable",
@@ -175,15 +182,10 @@ _WHAT_TO_DO = (
     "ce questionnaire web ne peut pas le recueillir : supprimez la ligne ou remplacez-la par "
     "une question texte (par exemple l'adresse ou le nom du lieu)."
 )
-# Types pyxform knows that the engine does not implement yet.
-UNSUPPORTED_TYPES = frozenset(
-    {
-        "image",
-        "file",
-        "select_one_from_file",
-        "select_multiple_from_file",
-    }
-)
+# Types pyxform knows that the engine does not implement yet (none at the moment).
+UNSUPPORTED_TYPES: frozenset[str] = frozenset()
+# `unit_default` values: what the sampling frame knows about the responding unit.
+UNIT_ATTRIBUTES = ("name", "kind", "population", "region", "code")
 _NAME = re.compile(r"^[^\W\d][\w.\-]*$")
 _TRUE = frozenset({"yes", "true", "true()", "1", "oui"})
 _FALSE = frozenset({"no", "false", "false()", "0", "non"})
@@ -215,13 +217,22 @@ class _Sheet:
 class _Problems:
     def __init__(self) -> None:
         self.items: list[FormProblem] = []
+        self.missing_files: set[str] = set()  # reported once, at the first row that reads it
 
     def add(self, sheet: str, row: int | None, column: str | None, message: str, code: str) -> None:
         self.items.append(FormProblem(sheet, row, column, message, code))
 
 
-def parse_xlsform(source: Source, *, filename: str | None = None) -> Form:
+def parse_xlsform(
+    source: Source,
+    *,
+    filename: str | None = None,
+    attachments: Mapping[str, bytes] | None = None,
+) -> Form:
     """Parse and check an XLSForm; raises XLSFormError listing every problem found.
+
+    `attachments` are the CSV files the form reads (select_one_from_file, pulldata), by file
+    name as the form writes it (`communes.csv`).
 
     Without a `settings` sheet (or a `form_id` in it), the form_id is the file name without its
     extension, as pyxform does: `filename`, else the name of the `source` path, else "data".
@@ -239,8 +250,9 @@ def parse_xlsform(source: Source, *, filename: str | None = None) -> Form:
         raise XLSFormError(
             [FormProblem("(fichier)", None, None, f"Classeur .xlsx illisible : {error}", "file")]
         ) from None
+    files = read_attachments(attachments or {}, problems)
     try:
-        return _parse_workbook(workbook, data, problems, default_form_id(filename))
+        return _parse_workbook(workbook, data, problems, default_form_id(filename), files)
     finally:
         workbook.close()
 
@@ -254,7 +266,102 @@ def default_form_id(filename: str | None) -> str:
     return name if _NAME.match(name) else f"_{name}"
 
 
-def _parse_workbook(workbook: Any, data: bytes, problems: _Problems, form_id: str) -> Form:
+ATTACHMENT_MAX_ROWS = 100_000
+
+
+def read_attachments(
+    attachments: Mapping[str, bytes], problems: _Problems
+) -> dict[str, list[dict[str, str]]]:
+    """Each attached CSV file as rows (header -> text): UTF-8 (a BOM is fine) or Windows-1252,
+    comma or semicolon separated, as spreadsheet programs save them."""
+    files: dict[str, list[dict[str, str]]] = {}
+    for name, content in attachments.items():
+        name = Path(name).name
+        if not name.lower().endswith(".csv"):
+            problems.add(
+                name,
+                None,
+                None,
+                "Seuls les fichiers joints CSV sont pris en charge (les fichiers XML ou GeoJSON "
+                "d'ODK ne le sont pas encore) : enregistrez la liste en CSV.",
+                "attachment",
+            )
+            continue
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = content.decode("cp1252", errors="replace")
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+        reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+        headers = [h.strip() for h in reader.fieldnames or [] if h and h.strip()]
+        if not headers:
+            problems.add(name, 1, None, "Fichier vide : la ligne d'en-tête manque.", "attachment")
+            continue
+        rows = []
+        for number, row in enumerate(reader, start=2):
+            if number > ATTACHMENT_MAX_ROWS:
+                problems.add(
+                    name, number, None, f"Plus de {ATTACHMENT_MAX_ROWS} lignes.", "attachment"
+                )
+                break
+            rows.append(
+                {
+                    (key or "").strip(): (value or "").strip()
+                    for key, value in row.items()
+                    if key and isinstance(value, str) and value.strip()
+                }
+            )
+        files[name] = rows
+    return files
+
+
+def _attachment_problem(
+    files: dict[str, list[dict[str, str]]],
+    name: str,
+    row: int | None,
+    column: str,
+    problems: _Problems,
+    *,
+    needs: tuple[str, ...] = (),
+) -> bool:
+    """One message when the form reads a file that was not attached (or lacks a column)."""
+    if name in problems.missing_files:
+        return True
+    if name not in files:
+        problems.missing_files.add(name)
+        problems.add(
+            SURVEY,
+            row,
+            column,
+            f"Le fichier joint « {name} » manque : joignez-le à l'import "
+            f"(observatoire barometer import-form ANNÉE formulaire.xlsx {name}) ; les autres "
+            "lignes qui le lisent ne sont pas signalées à nouveau.",
+            "missing-attachment",
+        )
+        return True
+    headers = {key for record in files[name] for key in record}
+    for header in needs:
+        if files[name] and header not in headers:
+            problems.add(
+                SURVEY,
+                row,
+                column,
+                f"Le fichier joint « {name} » n'a pas de colonne « {header} ».",
+                "missing-attachment",
+            )
+            return True
+    return False
+
+
+def _parse_workbook(
+    workbook: Any,
+    data: bytes,
+    problems: _Problems,
+    form_id: str,
+    files: dict[str, list[dict[str, str]]] | None = None,
+) -> Form:
+    files = files or {}
     sheets = {name.strip().lower(): workbook[name] for name in workbook.sheetnames}
     for name in sorted(UNSUPPORTED_SHEETS & sheets.keys()):
         problems.add(name, None, None, "Feuille non prise en charge par ce moteur.", "unsupported")
@@ -297,6 +404,7 @@ def _parse_workbook(workbook: Any, data: bytes, problems: _Problems, form_id: st
         problems,
         all_languages=label_languages,
         refused=refused,
+        files=files,
     )
     _check_expressions(children, problems, refused)
     if not problems.items:  # on a form with broken expressions, a cycle would be a guess
@@ -322,6 +430,7 @@ def _parse_workbook(workbook: Any, data: bytes, problems: _Problems, form_id: st
         settings_extra=settings_sheet.rows[0].extra
         if settings_sheet and settings_sheet.rows
         else {},
+        attachments=files,
     )
     if problems.items:
         raise XLSFormError(problems.items)
@@ -667,6 +776,7 @@ def _read_survey(
     *,
     all_languages: list[str],
     refused: set[str],
+    files: dict[str, list[dict[str, str]]] | None = None,
 ) -> list[Element]:
     """The element tree. `refused` receives the names of rows refused for their type, so that
     references to them are not reported again (one message per problem)."""
@@ -771,14 +881,47 @@ def _read_survey(
                 "unknown-type",
             )
             continue
-        if kind not in QUESTION_TYPES:
+        if kind not in QUESTION_TYPES and base_kind not in FROM_FILE_TYPES:
             refused.add(name)
             problems.add(
                 SURVEY, row.number, "type", f"Type inconnu « {type_text} ».", "unknown-type"
             )
             continue
-        question = _question(row, kind, list_name, common, choice_lists, problems)
-        if kind not in SELECT_TYPES and " ".join(type_text.split()) != kind:
+        lists = choice_lists
+        if base_kind in FROM_FILE_TYPES:
+            file_name = kind.split()[1] if len(kind.split()) == 2 else ""
+            parameters = _parameters(row.get("parameters")) or {}
+            if not file_name or _attachment_problem(
+                files or {},
+                file_name,
+                row.number,
+                "type",
+                problems,
+                needs=(parameters.get("value", "name"), parameters.get("label", "label")),
+            ):
+                refused.add(name)
+                continue
+            list_name = file_name
+            lists = {file_name: file_choices((files or {})[file_name], parameters)}
+            kind = FROM_FILE_TYPES[base_kind]
+        for column in ("calculation", "default", "relevant", "constraint"):
+            for file_name in pulldata_files(row.get(column) or ""):
+                if _attachment_problem(files or {}, file_name, row.number, column, problems):
+                    refused.add(name)
+        question = _question(row, kind, list_name, common, lists, problems)
+        unit = row.extra.get("unit_default")
+        if unit is not None and unit not in UNIT_ATTRIBUTES:
+            problems.add(
+                SURVEY,
+                row.number,
+                "unit_default",
+                f"« {unit} » n'est pas un attribut de la collectivité : "
+                f"{', '.join(UNIT_ATTRIBUTES)}.",
+                "invalid",
+            )
+        if base_kind in FROM_FILE_TYPES:
+            question.written_type = " ".join(type_text.split())
+        elif kind not in SELECT_TYPES and " ".join(type_text.split()) != kind:
             question.written_type = " ".join(type_text.split())
         if or_other and kind in ("select_one", "select_multiple"):
             question.or_other = True

@@ -22,6 +22,7 @@ from ...services import (
     import_contacts,
     import_questionnaire,
     mark_bounced,
+    questionnaire_attachments,
     queue_wave,
     send_invitation_wave,
 )
@@ -95,6 +96,12 @@ class Command(BaseCommand):
         )
         import_form.add_argument("year", type=int)
         import_form.add_argument("file", type=Path)
+        import_form.add_argument(
+            "attachments",
+            type=Path,
+            nargs="*",
+            help="CSV files the form reads (select_one_from_file, pulldata), or folders of them.",
+        )
 
         export_form = commands.add_parser(
             "export-form", help="Write the questionnaire of a year as an XLSForm (.xlsx)."
@@ -200,11 +207,15 @@ class Command(BaseCommand):
             f"{_consent_setting(edition)}."
         )
 
-    def handle_import_form(self, *, year, file, **options):
+    def handle_import_form(self, *, year, file, attachments=(), **options):
         edition = _year_edition(year)
+        attached = {}
+        for path in attachments:
+            for item in sorted(path.glob("*.csv")) if path.is_dir() else [path]:
+                attached[item.name] = _read(item)
         try:
             questionnaire = import_questionnaire(
-                edition=edition, source=_read(file), filename=file.name
+                edition=edition, source=_read(file), filename=file.name, attachments=attached
             )
         except XLSFormError as error:
             lines = [f"{file.name} : {len(error.errors)} problème(s), rien n'a été importé."]
@@ -221,9 +232,14 @@ class Command(BaseCommand):
             self.stdout.write(f"avertissement : {warning}")
 
     def handle_export_form(self, *, year, file, **options):
-        data = export_questionnaire(edition=_year_edition(year))
+        edition = _year_edition(year)
+        data = export_questionnaire(edition=edition)
         file.write_bytes(data)
         self.stdout.write(f"{file} écrit ({len(data)} octets).")
+        # The attached files go beside it, under their names, as import-form takes them back.
+        for name, content in questionnaire_attachments(edition=edition).items():
+            (file.parent / name).write_bytes(content)
+            self.stdout.write(f"{file.parent / name} écrit (fichier joint, {len(content)} octets).")
 
     def handle_import_contacts(self, *, year, file, dry_run, **options):
         edition = _year_edition(year)

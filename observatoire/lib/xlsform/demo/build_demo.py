@@ -442,6 +442,11 @@ def _plans(edition: int) -> Row:
     )
 
 
+def _from_unit(edition: int, attribute: str) -> dict[str, str]:
+    """The `unit_default` column (docs/xlsform.md): pre-filled from the respondent's unit."""
+    return {"unit_default": attribute} if edition >= 2026 else {}
+
+
 def survey_rows(edition: int) -> list[Row]:
     rows: list[Row] = [
         begin("group", "accueil", "Bienvenue", "Welcome", appearance="field-list"),
@@ -468,6 +473,8 @@ def survey_rows(edition: int) -> list[Row]:
             "Nom de la collectivité",
             "Name of the local government",
             required="yes",
+            # From 2026 the answers start from the sampling frame: ask nothing the frame knows.
+            **_from_unit(edition, "name"),
         ),
         q(
             "select_one type_collectivite",
@@ -475,6 +482,7 @@ def survey_rows(edition: int) -> list[Row]:
             "Type de collectivité",
             "Kind of local government",
             required="yes",
+            **_from_unit(edition, "kind"),
         ),
         other("type_collectivite_autre", "type_collectivite"),
         q("select_one fonction", "fonction", "Votre fonction", "Your role", required="yes"),
@@ -899,7 +907,10 @@ def build(edition: int) -> bytes:
     ]
     return write_workbook(
         {
-            "survey": _table(SURVEY_COLUMNS, survey_rows(edition)),
+            "survey": _table(
+                SURVEY_COLUMNS + (["unit_default"] if edition >= 2026 else []),
+                survey_rows(edition),
+            ),
             "choices": _table(["list_name", "name", f"label::{FR}", f"label::{EN}"], choice_rows),
             "settings": _table(list(settings(edition)), [settings(edition)]),
         }
