@@ -86,8 +86,8 @@ def entry_dataset(path: Path, references: dict[str, str]) -> tuple[Mapping, list
     rows = []
     for number, item in enumerate(_list(data, "records", path), start=1):
         if not isinstance(item, dict):
-            raise DemoDataError(_("%(path)s, fiche %(row)d : une table est attendue") % {
-                "path": path, "row": number})  # fmt: skip
+            message = _("%(path)s, fiche %(row)d : une table est attendue")
+            raise DemoDataError(message % {"path": path, "row": number})
         record = {**each, **item}
         where = f"{path.name}, {record.get('slug') or number}"
         record["sources"] = _titles(record.get("sources") or [], references, where)
