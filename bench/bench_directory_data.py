@@ -240,6 +240,7 @@ def generate_synthetic(
                     founded_on=founded,
                     founded_precision=rng.choice(["day", "month", "year"]),
                     is_published=rng.random() < 0.9,
+                    data_origin="demo",  # synthetic: labelled as such on public pages
                     current_status=status,
                     name_key=normalise(org_name),
                     search_text=normalise(f"{org_name} {description}"),
@@ -319,6 +320,7 @@ def generate_synthetic(
                     pricing=rng.choice(["", "free", "freemium", "subscription", "per_project"]),
                     launched_on=_date(rng, 2008, 2025),
                     is_published=rng.random() < 0.9,
+                    data_origin="demo",  # synthetic: labelled as such on public pages
                     current_status=status,
                     name_key=normalise(tool_name),
                     search_text=normalise(" ".join(words)),
@@ -439,6 +441,7 @@ def generate_synthetic(
                     contributions=int(participants * rng.uniform(0.3, 4)) if participants else None,
                     decision_effect=_weighted(rng, EFFECT_WEIGHTS),
                     is_published=rng.random() < 0.9,
+                    data_origin="demo",  # synthetic: labelled as such on public pages
                     name_key=normalise(title),
                     search_text=normalise(" ".join(words)),
                 )

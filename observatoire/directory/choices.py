@@ -36,6 +36,17 @@ class Status(models.TextChoices):
     ACQUIRED = "acquired", _("Racheté")
 
 
+class DataOrigin(models.TextChoices):
+    """Where an entry's content comes from: the field itself, or the demo's hand-written set.
+
+    The public pages label demo entries and let visitors filter them out, so real and demo
+    data are never mixed on a page without a label.
+    """
+
+    REAL = "reelle", _("Donnée réelle")
+    DEMO = "demo", _("Donnée de démonstration")
+
+
 class DatePrecision(models.TextChoices):
     DAY = "day", _("Jour")
     MONTH = "month", _("Mois")

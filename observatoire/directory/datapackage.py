@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from observatoire.lib.formulas import neutralise
 
+from .choices import DataOrigin
 from .models import (
     ENTRY_MODELS,
     ActorKind,
@@ -102,6 +103,16 @@ class _Table:
         }
 
 
+# Real and demo data never travel unlabelled: the demo's hand-written entries say so.
+ORIGIN_FIELD = {
+    "name": "data_origin",
+    "type": "string",
+    "title": "Origine des données",
+    "description": "reelle, ou demo : fiche du jeu de démonstration, rédigée à la main",
+    "constraints": {"enum": [choice.value for choice in DataOrigin]},
+}
+
+
 def _entity_table(entity: str, entries: Iterable, exported: dict[str, set[str]]) -> _Table:
     specs = [spec for spec in field_specs(entity) if spec.name != "slug"]
     fields = [
@@ -138,6 +149,7 @@ def _entity_table(entity: str, entries: Iterable, exported: dict[str, set[str]])
             "title": "Provenance des champs",
             "description": "Objet JSON champ -> {source, on (date), value}",
         },
+        ORIGIN_FIELD,
     ]
     fields.append({"name": "updated_at", "type": "datetime", "title": "Dernière modification"})
 
@@ -168,6 +180,7 @@ def _entity_table(entity: str, entries: Iterable, exported: dict[str, set[str]])
         row += [
             json.dumps(entry.external_ids, ensure_ascii=False, sort_keys=True),
             json.dumps(entry.field_sources, ensure_ascii=False, sort_keys=True),
+            entry.data_origin,
         ]
         row.append(entry.updated_at.isoformat(timespec="seconds"))
         table.rows.append(row)
@@ -356,6 +369,7 @@ def _key_dates_table(key_dates: QuerySet | None, exported: dict[str, set[str]]) 
             {"name": "organisations", "type": "string"},
             {"name": "tools", "type": "string"},
             {"name": "initiatives", "type": "string"},
+            ORIGIN_FIELD,
         ],
         primary_key=["slug"],
     )
@@ -378,6 +392,7 @@ def _key_dates_table(key_dates: QuerySet | None, exported: dict[str, set[str]]) 
                 linked(key_date.organisations, "organisation"),
                 linked(key_date.tools, "tool"),
                 linked(key_date.initiatives, "initiative"),
+                key_date.data_origin,
             ]
         )
     return table

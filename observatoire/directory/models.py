@@ -39,6 +39,7 @@ from observatoire.territories.models import Territory
 from .choices import (
     BUDGET_BOUNDS,
     BudgetBracket,
+    DataOrigin,
     DatePrecision,
     DecisionEffect,
     Hosting,
@@ -258,6 +259,16 @@ class Entry(RevisionMixin, ClusterableModel):
         help_text=_(
             "Pour chaque champ venu d'une source moissonnée : la source, la date et la valeur "
             "reçue. Une valeur différente aujourd'hui a été retouchée par l'équipe."
+        ),
+    )
+    data_origin = models.CharField(
+        _("origine des données"),
+        max_length=6,
+        choices=DataOrigin.choices,
+        default=DataOrigin.REAL,
+        help_text=_(
+            "« Donnée de démonstration » : fiche du jeu de démonstration, signalée comme telle "
+            "sur le site public."
         ),
     )
     last_verified_on = models.DateField(_("dernière vérification"), null=True, blank=True)
@@ -1186,6 +1197,12 @@ class KeyDate(RevisionMixin, ClusterableModel):
         Initiative, verbose_name=_("initiatives"), blank=True, related_name="key_dates"
     )
     is_published = models.BooleanField(_("publié"), default=False)
+    data_origin = models.CharField(
+        _("origine des données"),
+        max_length=6,
+        choices=DataOrigin.choices,
+        default=DataOrigin.REAL,
+    )
     last_verified_on = models.DateField(_("dernière vérification"), null=True, blank=True)
 
     objects = KeyDateQuerySet.as_manager()

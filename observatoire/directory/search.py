@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from observatoire.territories.models import Territory
 
-from .choices import Iap2Level, Status
+from .choices import DataOrigin, Iap2Level, Status
 from .models import (
     ENTRY_MODELS,
     ActorKind,
@@ -101,6 +101,12 @@ FACETS = (
         ),
     ),
     FacetSpec("departement", _("Département"), ENTITIES, visible=10),
+    FacetSpec(
+        "origine",
+        _("Origine des données"),
+        ENTITIES,
+        _("Les données de démonstration sont rédigées à la main pour la démonstration du site."),
+    ),
 )
 FACET_BY_PARAM = {facet.param: facet for facet in FACETS}
 
@@ -199,19 +205,20 @@ class FacetIndex:
         organisations = _fetch(
             _with_dates(Organisation).values_list(
                 "pk", "name_key", "created", "updated", *text_field,
-                "kind_id", "current_status", "territory_id",
+                "kind_id", "current_status", "territory_id", "data_origin",
             )
         )  # fmt: skip
         tools = _fetch(
             _with_dates(Tool).values_list(
                 "pk", "name_key", "created", "updated", *text_field,
-                "objective_id", "iap2_level", "current_status", "is_open_source",
+                "objective_id", "iap2_level", "current_status", "is_open_source", "data_origin",
             )
         )  # fmt: skip
         initiatives = _fetch(
             _with_dates(Initiative).values_list(
                 "pk", "name_key", "created", "updated", *text_field,
                 "objective_id", "iap2_level", "organiser_organisation_id", "organiser_territory_id",
+                "data_origin",
             )
         )  # fmt: skip
         extra = len(text_field)
@@ -245,16 +252,18 @@ class FacetIndex:
         objective_codes = dict(Objective.objects.values_list("pk", "code"))
         nowhere = (None, None)
         for record in organisations:
-            pk, (kind, status, territory) = record[0], record[4 + extra :]
+            pk, (kind, status, territory, origin) = record[0], record[4 + extra :]
             row = org_rows[pk]
+            values["origine"][origin].append(row)
             if kind:
                 values["acteur"][kind_codes[kind]].append(row)
             if status:
                 values["statut"][status].append(row)
             self._add_geo(values, row, *places.get(territory, nowhere))
         for record in tools:
-            pk, (objective, iap2, status, libre) = record[0], record[4 + extra :]
+            pk, (objective, iap2, status, libre, origin) = record[0], record[4 + extra :]
             row = tool_rows[pk]
+            values["origine"][origin].append(row)
             if objective:
                 values["objectif"][objective_codes[objective]].append(row)
             if iap2:
@@ -273,8 +282,9 @@ class FacetIndex:
         )
         geo_of_initiative = {}
         for record in initiatives:
-            pk, (objective, iap2, organiser, territory) = record[0], record[4 + extra :]
+            pk, (objective, iap2, organiser, territory, origin) = record[0], record[4 + extra :]
             row = initiative_rows[pk]
+            values["origine"][origin].append(row)
             if objective:
                 values["objectif"][objective_codes[objective]].append(row)
             if iap2:
@@ -353,6 +363,10 @@ class FacetIndex:
             "acteur": terms(ActorKind),
             "statut": dict(Status.choices),
             "libre": {"oui": _("Oui"), "non": _("Non")},
+            "origine": {
+                DataOrigin.REAL: _("Données réelles"),
+                DataOrigin.DEMO: _("Données de démonstration"),
+            },
             "region": dict(
                 territories.filter(kind="region").order_by("name").values_list("code", "name")
             ),
@@ -995,6 +1009,8 @@ def _facet_q(entity: str, param: str, values: list[str]) -> Q | None:
             return Q(kind__code__in=values)
         case "libre":
             return Q(is_open_source__in=[value == "oui" for value in values])
+        case "origine":
+            return Q(data_origin__in=values)
         case "etiquette":
             through = Tool.tags.through.objects.filter(tool=OuterRef("pk"), tag__code__in=values)
             return Q(Exists(through))

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from observatoire.ratelimit import client_ip, count_hit
 
 from . import maps
+from .choices import DataOrigin
 from .datapackage import LICENCE, RESOURCE_NAMES, build_datapackage
 from .forms import ENTITY_FIELDS, HONEYPOT, ContributionForm
 from .links import LINKS_PER_PAGE, link_group, link_groups
@@ -621,6 +622,7 @@ def ecosystem_map(request):
         "legend": maps.legend_items(bounds),
         "attribution": maps.FRANCE_ATTRIBUTION,
         "departements": departements,
+        "demo_count": index.masks.get("origine", {}).get(DataOrigin.DEMO, 0).bit_count(),
         "totals": {
             key: sum(row[key] for row in departements)
             for key in ("initiative", "tool", "organisation")

@@ -135,7 +135,12 @@ def _sources_tab():
 
 def _publication_tab():
     return ObjectList(
-        [FieldPanel("is_published"), FieldPanel("slug"), FieldPanel("external_ids")],
+        [
+            FieldPanel("is_published"),
+            FieldPanel("data_origin"),
+            FieldPanel("slug"),
+            FieldPanel("external_ids"),
+        ],
         heading=_("Publication"),
     )
 
@@ -153,7 +158,14 @@ class OrganisationViewSet(EntryViewSet):
     icon = "group"
     menu_label = _("Acteurs")
     list_display = ["name", "kind", "current_status", "is_published", "updated_at"]
-    list_filter = ["kind", "current_status", "is_published", "ecosystems", "country"]
+    list_filter = [
+        "kind",
+        "current_status",
+        "is_published",
+        "data_origin",
+        "ecosystems",
+        "country",
+    ]
     list_export = ["name", "slug", "kind", "website", "current_status", "is_published"]
     edit_handler = TabbedInterface(
         [
@@ -213,6 +225,7 @@ class ToolViewSet(EntryViewSet):
         "is_open_source",
         "rgaa",
         "is_published",
+        "data_origin",
     ]
     edit_handler = TabbedInterface(
         [
@@ -280,6 +293,7 @@ class InitiativeViewSet(EntryViewSet):
         "budget_bracket",
         "decision_effect",
         "is_published",
+        "data_origin",
     ]
     edit_handler = TabbedInterface(
         [
