@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('directory', '0004_harvest_provenance_batches'),
+        ('directory', '0005_harvest_batch_proposed_contributions'),
     ]
 
     operations = [
