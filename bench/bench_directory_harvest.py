@@ -59,19 +59,11 @@ def _worker():
 
 
 def run():
+    from bench.server import run_worker
+
     with tempfile.TemporaryDirectory(prefix="bench-harvest-") as var_dir:
         env = {"VAR_DIR": var_dir, "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3"}
-        result = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--worker"],
-            env={**os.environ, **env},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench_directory_harvest worker failed:\n{result.stderr[-3000:]}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+        figures = run_worker(__file__, env)
     return [
         {
             "benchmark": "harvest first run, decidim-census (SQLite)",

@@ -151,17 +151,9 @@ def _worker():
 
 
 def _measure(env):
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--worker"],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=3600,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench_directory_search worker failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    from bench.server import run_worker
+
+    return run_worker(__file__, env, timeout=3600)
 
 
 def _rows(engine, figures):

@@ -1,6 +1,7 @@
 """Helpers to benchmark a real `observatoire serve` process on loopback."""
 
 import http.client
+import json
 import os
 import socket
 import statistics
@@ -13,6 +14,26 @@ from contextlib import contextmanager
 from pathlib import Path
 
 OBSERVATOIRE = [sys.executable, "-m", "observatoire.cli"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_worker(script, env=None, timeout=3600, flag="--worker"):
+    """Run `script` (a bench file) again as `python script --worker` in a fresh process, with
+    `env` added to this environment; returns the JSON object its last line of output prints.
+
+    A fresh process per measurement: its own settings (database, VAR_DIR) and its own memory.
+    """
+    result = subprocess.run(
+        [sys.executable, str(Path(script).resolve()), flag],
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{Path(script).stem} worker failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def free_port():
