@@ -10,7 +10,6 @@ unchanged source costs. Scratch SQLite database in a child process.
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time

@@ -13,7 +13,6 @@ the new vintage), 2026 again (nothing to write).
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
