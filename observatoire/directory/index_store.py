@@ -2,9 +2,9 @@
 
 Building the index reads every published entry (seconds, and a peak of memory several times
 the index's size); a web worker must never do it during a request, nor keep that peak. So the
-index is built by its own process (`observatoire build_search_index`: run by `observatoire
-serve` before it starts its workers, and started by a worker that sees the database's stamp
-move) and written, pickled, to `VAR_DIR/search-index/`, under a name that says which database
+index is built by its own process (`observatoire build_search_index`, run by `observatoire
+serve` before it starts its workers; or a child forked by a worker that sees the database's
+stamp move) and written, pickled, to `VAR_DIR/search-index/`, under a name that says which database
 and which stamp it is for. Workers load that file: its compact form only, never the build's
 peak. `observatoire serve` loads it before forking its workers, which then share its pages.
 
@@ -19,10 +19,10 @@ import hashlib
 import logging
 import os
 import pickle
-import subprocess
-import sys
 import tempfile
+import threading
 import time
+import traceback
 from pathlib import Path
 
 from django.conf import settings
@@ -97,23 +97,59 @@ def lock_builder():
     return handle
 
 
-_builder = {"process": None, "started": 0.0}
+_builder = {"pid": None, "started": 0.0}
+_inherited_connections = []  # a builder's copies of its parent's connections, never used
 
 
-def start_builder() -> bool:
-    """Start `observatoire build_search_index` in the background, unless one runs already
-    (on this host) or one was started less than RETRY_BUILD_SECONDS ago by this process."""
-    process = _builder["process"]
-    if process is not None and process.poll() is None:
+def start_builder(build) -> bool:
+    """Run `build()` in a forked child process, unless this host's builder lock is taken or
+    this process started one less than RETRY_BUILD_SECONDS ago.
+
+    Forked rather than started afresh: a new Python process takes seconds just to import
+    Django and the apps, more than the freshness target. The child's peak of memory is given
+    back when it exits; the worker goes on answering meanwhile.
+    """
+    if _builder["pid"] is not None:
         return False
     if time.monotonic() - _builder["started"] < RETRY_BUILD_SECONDS:
         return False
+    lock = lock_builder()
+    if lock is None:
+        return False
     _builder["started"] = time.monotonic()
-    _builder["process"] = subprocess.Popen(
-        [sys.executable, "-m", "observatoire.cli", "build_search_index"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,  # a Ctrl+C of the server does not cut a file half-written
-    )
-    logger.info("Started a build of the cartography's search index")
+    pid = os.fork()
+    if pid == 0:  # the builder
+        code = 1
+        try:
+            _leave_parent_connections()
+            build()
+            code = 0
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            os._exit(code)  # no cleanup of the parent's state (its connections, its server)
+    lock.close()  # the child holds the lock until it exits
+    _builder["pid"] = pid
+    threading.Thread(target=_reap, args=(pid,), daemon=True).start()
     return True
+
+
+def _leave_parent_connections() -> None:
+    # The parent's sockets are shared with the child: closing them here would end the
+    # parent's sessions. Keep them untouched and open new ones.
+    for wrapper in connections.all(initialized_only=True):
+        if wrapper.connection is not None:
+            _inherited_connections.append(wrapper.connection)
+            wrapper.connection = None
+            wrapper.in_atomic_block = False
+            wrapper.savepoint_ids = []
+            wrapper.needs_rollback = False
+
+
+def _reap(pid: int) -> None:
+    try:
+        _pid, status = os.waitpid(pid, 0)
+        if status:
+            logger.error("The search index builder exited with status %s", status)
+    finally:
+        _builder["pid"] = None

@@ -641,7 +641,7 @@ def get_index() -> FacetIndex:
         current = _state["index"] or _load_latest()
         if current is None or current.size <= SYNC_REBUILD_MAX_ROWS:
             return _install(FacetIndex(), stamp)
-        index_store.start_builder()
+        index_store.start_builder(build_and_store)
         return current
 
 
