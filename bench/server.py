@@ -131,7 +131,7 @@ def memory_mb(pid):
     }
 
 
-def _wait_until_up(port, server, timeout=60):
+def _wait_until_up(port, server, timeout=300):  # a loaded machine starts slowly
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

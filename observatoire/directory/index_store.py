@@ -117,6 +117,21 @@ def start_builder(build) -> bool:
     if lock is None:
         return False
     _builder["started"] = time.monotonic()
+    pid = _fork(build)
+    lock.close()  # the child holds the lock until it exits
+    _builder["pid"] = pid
+    threading.Thread(target=_reap, args=(pid,), daemon=True).start()
+    return True
+
+
+def build_in_child(build) -> bool:
+    """Run `build()` in a forked child and wait for it (`observatoire serve`, before its
+    workers): the build's memory peak stays out of the process that then serves."""
+    _pid, status = os.waitpid(_fork(build), 0)
+    return status == 0
+
+
+def _fork(build) -> int:
     pid = os.fork()
     if pid == 0:  # the builder
         code = 1
@@ -128,10 +143,7 @@ def start_builder(build) -> bool:
             traceback.print_exc()
         finally:
             os._exit(code)  # no cleanup of the parent's state (its connections, its server)
-    lock.close()  # the child holds the lock until it exits
-    _builder["pid"] = pid
-    threading.Thread(target=_reap, args=(pid,), daemon=True).start()
-    return True
+    return pid
 
 
 def _leave_parent_connections() -> None:

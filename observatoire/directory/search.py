@@ -622,6 +622,10 @@ def _load_latest() -> "FacetIndex | None":
         return None
 
 
+def published_count() -> int:
+    return sum(model.objects.published().count() for model in ENTRY_MODELS.values())
+
+
 def load_for_serving() -> "FacetIndex":
     """Make sure this process holds an index before it serves (`observatoire serve`)."""
     return get_index()

@@ -1,8 +1,6 @@
 import gc
 import logging
 import os
-import subprocess
-import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -78,18 +76,14 @@ def _load_search_index() -> None:
     """Hold the search index before forking the workers, so that no request waits for it and
     the workers share its memory pages (copy-on-write) instead of each loading a copy.
 
-    The first start on a host builds it (in a separate process, whose memory peak is returned
-    at its exit); later starts load the last file and refresh it in the background if stale.
+    The first start on a host builds it (in a forked child, whose memory peak is returned at
+    its exit); later starts load the last file and refresh it in the background if stale.
     """
     try:
-        if index_store.latest() is None:
-            subprocess.run(
-                [sys.executable, "-m", "observatoire.cli", "build_search_index"],
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
-        search.load_for_serving()
-    except (DatabaseError, subprocess.CalledProcessError):
+        if index_store.latest() is None and search.published_count() > search.SYNC_REBUILD_MAX_ROWS:
+            index_store.build_in_child(search.build_and_store)
+        search.load_for_serving()  # a small index is built here, in tens of milliseconds
+    except DatabaseError:
         logger.exception("The search index could not be prepared; searches will build it")
     finally:
         connections.close_all()  # the workers open their own
