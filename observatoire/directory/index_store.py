@@ -163,5 +163,7 @@ def _reap(pid: int) -> None:
         _pid, status = os.waitpid(pid, 0)
         if status:
             logger.error("The search index builder exited with status %s", status)
+    except ChildProcessError:
+        pass  # reaped by someone else: gunicorn's master waits for all its children
     finally:
         _builder["pid"] = None
