@@ -228,8 +228,8 @@ def _rows(engine, figures):
             "benchmark": f"cartography search index build ({engine})",
             "value": figures["build_s"],
             "unit": "s",
-            "note": "once per process, then after changes (in the background beyond "
-            "20,000 entries)",
+            "note": "in the request up to 20,000 entries; beyond, by a builder process "
+            "(observatoire build_search_index, or forked by a worker)",
         },
     ]
 
