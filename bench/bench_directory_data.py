@@ -18,7 +18,6 @@ import math
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -529,17 +528,9 @@ def _worker():
 
 
 def _measure(env):
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--worker"],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench_directory_data worker failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    from bench.server import run_worker
+
+    return run_worker(__file__, env, timeout=1800)
 
 
 def _rows(engine, figures):

@@ -12,7 +12,6 @@ reason when none answers).
 
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -61,18 +60,10 @@ def _worker():
 
 
 def _measure(env: dict[str, str]) -> dict:
+    from bench.server import run_worker
+
     with tempfile.TemporaryDirectory(prefix="bench-harvest-") as var_dir:
-        result = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--worker"],
-            env={**os.environ, "VAR_DIR": var_dir, **env},
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench_directory_harvest worker failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        return run_worker(__file__, {"VAR_DIR": var_dir, **env})
 
 
 def _rows(engine: str, figures: dict) -> list[dict]:

@@ -13,7 +13,6 @@ the new vintage), 2026 again (nothing to write).
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -76,17 +75,9 @@ def _worker():
 
 
 def _measure(env):
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--worker"],
-        env={**os.environ, **env},
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"bench_territories worker failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    from bench.server import run_worker
+
+    return run_worker(__file__, env, timeout=900)
 
 
 def _rows(engine, figures):

@@ -1,6 +1,7 @@
 """Helpers to benchmark a real `observatoire serve` process on loopback."""
 
 import http.client
+import json
 import os
 import socket
 import statistics
@@ -13,6 +14,26 @@ from contextlib import contextmanager
 from pathlib import Path
 
 OBSERVATOIRE = [sys.executable, "-m", "observatoire.cli"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_worker(script, env=None, timeout=3600, flag="--worker"):
+    """Run `script` (a bench file) again as `python script --worker` in a fresh process, with
+    `env` added to this environment; returns the JSON object its last line of output prints.
+
+    A fresh process per measurement: its own settings (database, VAR_DIR) and its own memory.
+    """
+    result = subprocess.run(
+        [sys.executable, str(Path(script).resolve()), flag],
+        env={**os.environ, **(env or {})},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"{Path(script).stem} worker failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def free_port():
@@ -34,30 +55,83 @@ def demo_server(workers=2, env=None):
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        port = free_port()
-        log = open(Path(var_dir) / "server.log", "w")
-        server = subprocess.Popen(
-            [*OBSERVATOIRE, "serve", "--port", str(port), "--workers", str(workers)],
-            env={
-                **environment,
-                "DEBUG": "0",
-                "SECRET_KEY": "bench",
-                "SECURE_SSL_REDIRECT": "0",
-                "ALLOWED_HOSTS": "127.0.0.1",
-            },
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_up(port, server)
+        with serve(environment, workers=workers) as (port, _server):
             yield port
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-            log.close()
 
 
-def _wait_until_up(port, server, timeout=60):
+@contextmanager
+def serve(environment, workers=2, options=()):
+    """`observatoire serve` in production mode on an existing VAR_DIR and database (both in
+    `environment`); yields (port, the server's Popen) once /healthz answers."""
+    port = free_port()
+    log = open(Path(environment["VAR_DIR"]) / "server.log", "a")
+    server = subprocess.Popen(
+        [*OBSERVATOIRE, "serve", "--port", str(port), "--workers", str(workers), *options],
+        env={
+            **environment,
+            "DEBUG": "0",
+            "SECRET_KEY": "bench",
+            "SECURE_SSL_REDIRECT": "0",
+            "ALLOWED_HOSTS": "127.0.0.1",
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_until_up(port, server)
+        yield port, server
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def get(port, path, timeout=60):
+    """Status and body of one GET."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def worker_pids(server):
+    """The gunicorn workers of a server started by `serve` (children of its master)."""
+    try:
+        children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    except OSError:
+        return []
+    # Not a builder of the search index, which a worker may have started.
+    return [int(pid) for pid in children if "build_search_index" not in _cmdline(pid)]
+
+
+def _cmdline(pid):
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_text()
+    except OSError:
+        return ""
+
+
+def memory_mb(pid):
+    """RSS, PSS and USS (private pages) of a process in MB, from /proc/PID/smaps_rollup.
+
+    RSS counts pages shared with other workers once in every worker; PSS splits them
+    between the processes sharing them; USS is what the process alone holds.
+    """
+    fields = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value, *_unit = line.split()
+        fields[name.rstrip(":")] = int(value) / 1024
+    return {
+        "rss": fields["Rss"],
+        "pss": fields["Pss"],
+        "uss": fields["Private_Clean"] + fields["Private_Dirty"],
+    }
+
+
+def _wait_until_up(port, server, timeout=300):  # a loaded machine starts slowly
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:

@@ -14,9 +14,11 @@ the French lexemes of `to_tsvector` and the query is stemmed by `to_tsquery`, so
 
 Freshness: saving an entry, a status period, a maker link or a term writes a new stamp (the
 time in nanoseconds) into the shared database cache; every request reads the stamp (one small
-query) and rebuilds the index when it moved, or after INDEX_MAX_AGE seconds for writes that
-bypass signals (bulk updates). The stamp is in the database, not on a disk, so that every
-process of every host sees a change at its next request.
+query). The stamp is in the database, not on a disk, so that every process of every host sees
+a change at its next request. A small index (the tests, a new site) is then rebuilt during the
+request; a large one is rebuilt by a separate builder process and written to this host's file,
+while workers keep answering with the index they have (index_store.py says why and how).
+INDEX_MAX_AGE bounds the staleness after writes that bypass signals (bulk updates).
 
 `entry_querysets(params)` expresses the same filters as database querysets: the data
 download uses it, and tests check that both give the same entries.
@@ -24,13 +26,14 @@ download uses it, and tests check that both give the same entries.
 
 import dataclasses
 import logging
+import pickle
 import re
 import threading
 import time
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from itertools import accumulate, chain
+from itertools import accumulate
 from urllib.parse import urlencode
 
 from django.core.cache import cache
@@ -44,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 
 from observatoire.territories.models import Territory
 
+from . import index_store
 from .choices import DataOrigin, Iap2Level, Status
 from .models import (
     ENTRY_MODELS,
@@ -232,21 +236,21 @@ class FacetIndex:
         self.size = size = len(records)
         self.entity_of = bytes(record[1] for record in records)
         self.pk_of = array("q", (record[2] for record in records))
-        self.names = [record[0] for record in records]
-        # All names in one string: str.find scans it in C, then hops from name to name.
-        self._joined_names = "\n".join(self.names)
-        self._name_starts = array(
-            "I", accumulate((len(name) + 1 for name in self.names), initial=0)
-        )
-        self.name_words = WordIndex((name.split() for name in self.names), size)
-        self.row_of = {entity: {} for entity in ENTITIES}
+        names = [record[0] for record in records]
+        # All names in one string: str.find scans it in C, then hops from name to name. No
+        # list of names is kept: 150,000 string objects would weigh more than the index.
+        self._joined_names = "\n".join(names)
+        self._name_starts = array("I", accumulate((len(name) + 1 for name in names), initial=0))
+        self.name_words = WordIndex((name.split() for name in names), size)
+        del names
+        row_of = {entity: {} for entity in ENTITIES}
         for row, record in enumerate(records):
-            self.row_of[ENTITIES[record[1]]][record[2]] = row
+            row_of[ENTITIES[record[1]]][record[2]] = row
         self.all = (1 << size) - 1
         self.orders = {"recent": self._order(records, 2), "maj": self._order(records, 3)}
 
         values = defaultdict(lambda: defaultdict(list))  # param -> value -> [row]
-        org_rows, tool_rows, initiative_rows = (self.row_of[entity] for entity in ENTITIES)
+        org_rows, tool_rows, initiative_rows = (row_of[entity] for entity in ENTITIES)
         places = _places()
         kind_codes = dict(ActorKind.objects.values_list("pk", "code"))
         objective_codes = dict(Objective.objects.values_list("pk", "code"))
@@ -301,7 +305,7 @@ class FacetIndex:
                 values["etiquette"][tag_codes[tag_id]].append(tool_rows[tool_id])
         function_codes = dict(Function.objects.values_list("pk", "code"))
         for entity, model in (("tool", Tool), ("initiative", Initiative)):
-            rows = self.row_of[entity]
+            rows = row_of[entity]
             links = _through(model, "functions").values_list(f"{entity}_id", "function_id")
             for pk, function_id in _fetch(links):
                 if pk in rows:
@@ -378,10 +382,6 @@ class FacetIndex:
             },
         }
 
-    def mask_of_rows(self, entity: str, pks) -> int:
-        rows = self.row_of[entity]
-        return _bitset((rows[pk] for pk in pks if pk in rows), self.size)
-
     def rows_in_name_order(self, mask: int, start: int, stop: int) -> list[int]:
         """Row numbers of the set bits of `mask` ranked start..stop-1 (bit order = name order)."""
         data = mask.to_bytes((self.size + 7) // 8 or 1, "little")
@@ -441,13 +441,14 @@ class FacetIndex:
         ("deputes" in "nosdeputes"): the second half of EntryQuerySet.search."""
         if not words:
             return 0
-        joined, starts, names = self._joined_names, self._name_starts, self.names
+        joined, starts = self._joined_names, self._name_starts
         first, *rest = sorted(words, key=len, reverse=True)
         rows = []
         position = joined.find(first)
         while position != -1:
             row = bisect_right(starts, position) - 1
-            if all(word in names[row] for word in rest):
+            name = joined[starts[row] : starts[row + 1] - 1]
+            if all(word in name for word in rest):
                 rows.append(row)
             following = row + 1
             if following >= len(starts):
@@ -472,6 +473,9 @@ def fold_word(word: str) -> str:
     return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
 
 
+_LAST_CHARACTER = chr(0x10FFFF)  # sorts after any character: prefix + it ends a prefix's words
+
+
 class WordIndex:
     """Rows per word: a query word finds the rows with a word that it begins.
 
@@ -490,23 +494,36 @@ class WordIndex:
                 postings[word].append(row)
         self.size = size
         self.vocabulary = sorted(postings)
-        self.postings = {
-            word: _bitset(rows, size) if len(rows) * self.DENSE > size else array("I", rows)
-            for word, rows in postings.items()
-        }
+        # The rows of the sparse words, in vocabulary order, in one flat array: the words
+        # that a prefix begins are neighbours, so their rows are one slice (no object per
+        # word). Dense words are bitsets, by position in the vocabulary.
+        self._rows = array("I")
+        self._ends = array("I")
+        self._dense = {}
+        for position, word in enumerate(self.vocabulary):
+            rows = postings.pop(word)
+            if len(rows) * self.DENSE > size:
+                self._dense[position] = _bitset(rows, size)
+            else:
+                self._rows.extend(rows)
+            self._ends.append(len(self._rows))
+        self._dense_positions = sorted(self._dense)
 
     def mask(self, prefix: str) -> int:
-        mask, sparse = 0, []
         vocabulary = self.vocabulary
-        position = bisect_left(vocabulary, prefix)
-        while position < len(vocabulary) and vocabulary[position].startswith(prefix):
-            rows = self.postings[vocabulary[position]]
-            if isinstance(rows, int):
-                mask |= rows
-            else:
-                sparse.append(rows)
-            position += 1
-        return mask | _bitset(chain.from_iterable(sparse), self.size) if sparse else mask
+        first = bisect_left(vocabulary, prefix)
+        stop = bisect_left(vocabulary, prefix + _LAST_CHARACTER, lo=first)
+        if first == stop:
+            return 0
+        mask = 0
+        dense = self._dense_positions
+        for position in dense[bisect_left(dense, first) : bisect_left(dense, stop)]:
+            mask |= self._dense[position]
+        start = self._ends[first - 1] if first else 0
+        end = self._ends[stop - 1]
+        if end > start:
+            mask |= _bitset(self._rows[start:end], self.size)
+        return mask
 
     def search(self, query: str) -> int:
         return self.search_prefixes([fold_word(word) for word in normalise(query).split()])
@@ -525,7 +542,7 @@ class WordIndex:
 # --- Keeping the index fresh ------------------------------------------------------------------
 
 _lock = threading.Lock()
-_state = {"index": None, "stamp": None, "built": 0.0, "building": False}
+_state = {"index": None, "stamp": None, "built": 0.0}
 logger = logging.getLogger(__name__)
 
 
@@ -564,8 +581,9 @@ for _model in (ActorKind, Objective, Tag, Function, Territory):
     post_delete.connect(_invalidate_now_and_on_commit, sender=_model, weak=False)
 
 
-# Up to this many entries the index is rebuilt during the request (tens of milliseconds);
-# beyond, a thread rebuilds it while the previous one keeps answering (a few seconds).
+# Up to this many entries a worker builds the index itself, during the request (tens of
+# milliseconds, and the tests' databases). Beyond, only a builder process does
+# (index_store): the worker answers with the index it has until the new file is written.
 SYNC_REBUILD_MAX_ROWS = 20_000
 
 
@@ -577,38 +595,72 @@ def _is_fresh(stamp: int) -> bool:
     )
 
 
-def _rebuild(stamp: int) -> FacetIndex:
-    index = FacetIndex()
-    _state.update(index=index, stamp=stamp, built=time.monotonic())
+def _install(index: "FacetIndex", stamp: int | None, age: float = 0.0) -> "FacetIndex":
+    _state.update(index=index, stamp=stamp, built=time.monotonic() - age)
     return index
 
 
-def _rebuild_in_background(stamp: int) -> None:
+def build_and_store(stamp: int | None = None) -> "FacetIndex":
+    """Build the index from the database and write this host's file (the builder process).
+
+    The stamp is read before the entries: a change made during the build moves it again, and
+    the next request asks for another build.
+    """
+    stamp = read_stamp() if stamp is None else stamp
+    index = FacetIndex()
+    index_store.save(index, stamp)
+    return index
+
+
+def _load_stored(stamp: int) -> "FacetIndex | None":
+    """This host's file for `stamp`, if one was written less than INDEX_MAX_AGE ago."""
+    path = index_store.path_for(stamp)
     try:
-        _rebuild(stamp)
-    except Exception:
-        logger.exception("Rebuilding the cartography's search index failed")
-    finally:
-        _state["building"] = False
-        connections.close_all()  # this thread's own connections
+        age = index_store.age_seconds(path)
+    except OSError:
+        return None
+    if age >= INDEX_MAX_AGE:
+        return None
+    return _install(index_store.load(path), stamp, age)
+
+
+def _load_latest() -> "FacetIndex | None":
+    """The newest file of this database, whatever its stamp: a worker that starts while the
+    next index is being built answers with the previous one rather than wait."""
+    path = index_store.latest()
+    if path is None:
+        return None
+    try:
+        return _install(index_store.load(path), None)
+    except (OSError, EOFError, pickle.UnpicklingError):
+        return None
+
+
+def published_count() -> int:
+    return sum(model.objects.published().count() for model in ENTRY_MODELS.values())
+
+
+def load_for_serving() -> "FacetIndex":
+    """Make sure this process holds an index before it serves (`observatoire serve`)."""
+    return get_index()
 
 
 def get_index() -> FacetIndex:
-    """The current index; built on first use, rebuilt when an entry changed."""
+    """The current index; no request builds a large one (see index_store)."""
     stamp = read_stamp()
     if _is_fresh(stamp):
         return _state["index"]
-    current = _state["index"]
-    if current is not None and current.size > SYNC_REBUILD_MAX_ROWS:
-        with _lock:
-            if not _state["building"]:
-                _state["building"] = True
-                threading.Thread(target=_rebuild_in_background, args=(stamp,), daemon=True).start()
-        return current
     with _lock:
         if _is_fresh(stamp):
             return _state["index"]
-        return _rebuild(stamp)
+        stored = _load_stored(stamp)
+        if stored is not None:
+            return stored
+        current = _state["index"] or _load_latest()
+        if current is None or current.size <= SYNC_REBUILD_MAX_ROWS:
+            return _install(FacetIndex(), stamp)
+        index_store.start_builder(build_and_store)
+        return current
 
 
 # --- Reading the URL --------------------------------------------------------------------------

@@ -72,3 +72,31 @@ def test_the_cache_is_off_when_its_lifetime_is_zero(charlie, cached, settings):
     settings.PUBLIC_PAGE_CACHE_SECONDS = 0
     charlie.get("/")
     assert "X-Observatoire-Cache" not in Client().get("/")
+
+
+@pytest.mark.django_db(transaction=True)  # the generation moves when the save commits
+def test_a_cached_cartography_page_is_invalidated_when_its_entry_changes(charlie, cached):
+    from observatoire.directory.tests import factory
+
+    tool = factory.tool("Outil alpha", description="Première description")
+    url = tool.get_absolute_url()
+    assert "Première description" in charlie.get(url).content.decode()
+    assert Client().get(url)["X-Observatoire-Cache"] == "hit"
+    tool.description = "Seconde description"
+    tool.save()
+    fresh = Client().get(url)
+    assert fresh["X-Observatoire-Cache"] == "miss"
+    assert "Seconde description" in fresh.content.decode()
+    # The search page too: it lists the entry from the index, which the same save refreshed.
+    assert Client().get("/cartographie/?q=alpha")["Cache-Control"].startswith("public")
+
+
+def test_a_signed_in_staff_member_never_gets_a_cached_cartography_page(
+    charlie, alice_client, cached
+):
+    charlie.get("/cartographie/")
+    assert Client().get("/cartographie/")["X-Observatoire-Cache"] == "hit"
+    staff = alice_client.get("/cartographie/")
+    assert staff.status_code == 200
+    assert "X-Observatoire-Cache" not in staff
+    assert "public" not in staff.get("Cache-Control", "")
