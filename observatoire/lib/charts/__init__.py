@@ -5,7 +5,15 @@ svg = render_svg(spec, title=estimate.label)
 table = data_table(estimate)               # caption, headers, rows, notes
 """
 
-from .format import format_interval, format_number, format_percent, format_range
+from .format import (
+    describe_problem,
+    format_interval,
+    format_number,
+    format_p_value,
+    format_percent,
+    format_range,
+    format_test,
+)
 from .render import render_svg
 from .specs import (
     benchmark_dots,
@@ -18,7 +26,7 @@ from .specs import (
     score_dots,
     trend_lines,
 )
-from .tables import data_table, trend_table
+from .tables import data_table, figure_cells, independence_note, trend_table
 
 __all__ = [
     "benchmark_dots",
@@ -26,10 +34,15 @@ __all__ = [
     "chart_for",
     "crosstab_bars",
     "data_table",
+    "describe_problem",
+    "figure_cells",
     "format_interval",
     "format_number",
+    "format_p_value",
     "format_percent",
     "format_range",
+    "format_test",
+    "independence_note",
     "likert_bars",
     "number_summary",
     "proportion_bars",

@@ -686,9 +686,16 @@ class Analysis:
             spec=spec.to_dict(),
         )
         if test and by is not None and spec.kind in ("single", "bracket"):
+            # The answer and the groups both follow the same weighting margin (the type
+            # crossed by type): the table is known from the frame, there is nothing to test.
+            # Crossed with anything else (another question, the région), it is tested.
+            margin = next((m for m, f in zip(fixed_margin, fixed, strict=True) if f), None)
+            determined = fixed.any() and all(
+                constant_within(levels, margin, mask) for _, _, mask in groups
+            )
             estimate.test = (
                 {"name": "Rao-Scott (F)", "problem": "test_fixed", "significant": False}
-                if fixed.any()
+                if determined
                 else self._rao_scott(spec, by, columns, groups)
             )
         if wants_covariance:

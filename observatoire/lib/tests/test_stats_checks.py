@@ -129,9 +129,13 @@ def test_crossing_a_margin_by_type_gives_no_test_but_by_region_estimates(two):
         "Test d'indépendance de Rao-Scott : pas de test : répartition fixée par la pondération."
         in notes
     )
-    by_region = crosstab(TYPE, answers, weighting, by="region", threshold=5)
+    by_region = crosstab(TYPE, answers, weighting, by="region", threshold=5, test=True)
     regional = [r for r in by_region.rows if r.group is not None and not r.suppressed]
     assert regional and not any(r.fixed for r in regional)
+    # The type crossed with another variable is a real question: tested.
+    assert by_region.test is None or by_region.test.get("problem") != "test_fixed"
+    by_answer = crosstab(TYPE, answers, weighting, by="oui_non", by_question=YES_NO, test=True)
+    assert by_answer.test is not None and by_answer.test.get("problem") != "test_fixed"
 
 
 def test_trend_of_a_margin_is_not_tested(two):

@@ -95,3 +95,49 @@ def test_own_numeric_answer_follows_the_page_language(charlie, small):
     url = reverse("barometer_results:benchmark", args=[token])
     assert "Votre réponse : 1,5" in charlie.get(url).content.decode()
     assert "Votre réponse : 1.5" not in charlie.get(url).content.decode()
+
+
+def test_statistics_filters_follow_the_active_language():
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template(
+        "{% load stats_format %}{{ share|percent }}|{{ row|interval }}|{{ fixed|figure }}|"
+        "{{ fixed|interval }}|{{ p|p_value }}|{{ test|test_result }}|{{ bare|test_result }}|"
+        "{{ bare|is_valid_test }}|{{ value|number:2 }}"
+    )
+    context = Context(
+        {
+            "share": 0.423,
+            "row": {"statistic": "proportion", "estimate": 0.4, "ci_low": 0.35, "ci_high": 0.45},
+            "fixed": {"statistic": "proportion", "estimate": 0.706, "fixed": True},
+            "p": 0.0002,
+            "test": {"statistic": 4.2, "df_num": 2, "df_den": 45.3, "p_value": 0.02},
+            "bare": {"statistic": 1.4e15, "df_num": None, "df_den": None, "p_value": 0.0},
+            "value": 1234.5,
+        }
+    )
+    with translation.override("fr"):
+        assert template.render(context).split("|") == [
+            "42,3\u202f%",
+            "[35,0 ; 45,0\u202f%]",
+            "70,6\u202f% (part de la base de sondage)",
+            "fixé par la pondération",
+            "p &lt; 0,001",
+            "F(2 ; 45,3) = 4,20 ; p = 0,020",
+            "pas de test : degrés de liberté insuffisants",
+            "False",
+            "1\u00a0234,50",
+        ]
+    with translation.override("en"):
+        assert template.render(context).split("|") == [
+            "42.3%",
+            "[35.0; 45.0%]",
+            "70.6% (share of the sampling frame)",
+            "fixed by the weighting",
+            "p &lt; 0.001",
+            "F(2; 45.3) = 4.20; p = 0.020",
+            "no test: not enough degrees of freedom",
+            "False",
+            "1,234.50",
+        ]
