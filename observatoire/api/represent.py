@@ -6,9 +6,11 @@ an entry, the INSEE code of a territory (with its kind), the year of an edition;
 primary keys never leave the database (they only order the cursor, which is opaque).
 """
 
+from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import get_language
 
 from observatoire.directory.datapackage import VOCABULARIES
 from observatoire.directory.models import ENTRY_MODELS, KeyDate
@@ -26,6 +28,13 @@ SELECT = {
     "tool": ["objective"],
     "initiative": ["objective", "organiser_territory", "organiser_organisation"],
 }
+
+
+@cache
+def _field_specs(entity: str, language: str | None) -> tuple:
+    # The table is rebuilt (with its translated labels) at each call: once per entry of a page
+    # was two thirds of a list's time (python -m bench api).
+    return tuple(spec for spec in field_specs(entity) if spec.name != "slug")
 
 
 def absolute(path: str) -> str:
@@ -69,9 +78,8 @@ def entry_record(entry) -> dict[str, Any]:
         "type": entry.entity,
         "url": absolute(entry.get_absolute_url()),
     }
-    for spec in field_specs(entry.entity):
-        if spec.name != "slug":
-            record[spec.name] = _value(entry, spec)
+    for spec in _field_specs(entry.entity, get_language()):
+        record[spec.name] = _value(entry, spec)
     if entry.entity == "initiative":
         record["budget_min"] = None if entry.budget_min is None else float(entry.budget_min)
         record["budget_max"] = None if entry.budget_max is None else float(entry.budget_max)
