@@ -213,8 +213,10 @@ def questionnaire_attachments(*, edition: Edition) -> dict[str, bytes]:
     if edition.questionnaire_id is None:
         return {}
     files = {}
-    for name, rows in edition.questionnaire.form.attachments.items():
-        headers = list(dict.fromkeys(key for row in rows for key in row))
+    form = edition.questionnaire.form
+    for name, rows in form.attachments.items():
+        known = form.attachment_headers.get(name, [])
+        headers = list(dict.fromkeys([*known, *(key for row in rows for key in row)]))
         output = io.StringIO()
         writer = csv.DictWriter(output, fieldnames=headers, lineterminator="\n")
         writer.writeheader()

@@ -166,3 +166,29 @@ def test_respondents_cannot_use_staff_pages(bob_client, charlie, edition, lyon):
     assert bob_client.get(admin("dashboard", 2018)).status_code in (302, 403)
     assert not Response.objects.exists()
     assert not mail.outbox
+
+
+def test_form_upload_takes_the_csv_files_the_form_reads(alice_client, edition):
+    survey = [
+        ["type", "name", "label"],
+        ["select_one_from_file communes.csv", "commune", "Commune ?"],
+        *CONSENT,
+    ]
+    data = workbook(survey, CHOICES)
+
+    def post(*attachments):
+        upload = io.BytesIO(data)
+        upload.name = "communes.xlsx"
+        return alice_client.post(
+            admin("questionnaire", 2018), {"file": upload, "attachments": list(attachments)}
+        )
+
+    missing = post()
+    assert missing.status_code == 400
+    [problem] = missing.context["problems"]
+    assert problem.code == "missing-attachment" and "communes.csv" in problem.message
+    communes = io.BytesIO(b"name,label\n38185,Grenoble\n69123,Lyon\n")
+    communes.name = "communes.csv"
+    assert post(communes).status_code == 302
+    form = Questionnaire.objects.latest("pk").form
+    assert [choice.name for choice in form.question("commune").choices] == ["38185", "69123"]

@@ -468,6 +468,8 @@ class Form:
     # CSV files attached to the form (select_one_from_file, pulldata): file name -> rows, each
     # a dict header -> text, in file order.
     attachments: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # Their header rows in file order (a JSONB column does not keep the order of keys).
+    attachment_headers: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list, compare=False)
 
     @property
@@ -542,6 +544,7 @@ class Form:
             },
             "children": [child.to_dict() for child in self.children],
             "attachments": {name: list(rows) for name, rows in self.attachments.items()},
+            "attachment_headers": {k: list(v) for k, v in self.attachment_headers.items()},
             "warnings": list(self.warnings),
         }
 
@@ -573,6 +576,9 @@ class Form:
                 k: list(v) for k, v in (data.get("single_colon_headers") or {}).items()
             },
             attachments=attachments,
+            attachment_headers={
+                k: list(v) for k, v in (data.get("attachment_headers") or {}).items()
+            },
             warnings=list(data.get("warnings") or []),
         )
         for question in form.questions():

@@ -218,6 +218,7 @@ class _Problems:
     def __init__(self) -> None:
         self.items: list[FormProblem] = []
         self.missing_files: set[str] = set()  # reported once, at the first row that reads it
+        self.headers: dict[str, list[str]] = {}  # attached files' header rows, in order
 
     def add(self, sheet: str, row: int | None, column: str | None, message: str, code: str) -> None:
         self.items.append(FormProblem(sheet, row, column, message, code))
@@ -313,6 +314,7 @@ def read_attachments(
                 }
             )
         files[name] = rows
+        problems.headers[name] = headers
     return files
 
 
@@ -431,6 +433,7 @@ def _parse_workbook(
         if settings_sheet and settings_sheet.rows
         else {},
         attachments=files,
+        attachment_headers={name: problems.headers[name] for name in files},
     )
     if problems.items:
         raise XLSFormError(problems.items)
