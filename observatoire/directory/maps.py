@@ -336,10 +336,9 @@ def pack(discs: list[_Disc], padding: float = 4) -> float:
 
 
 def _node_label(label: str, width: float = 84, size: float = 11) -> list[str]:
-    lines = _wrap(label, width, size)
-    if len(lines) > 2:
-        lines = [lines[0], lines[1][: max(1, int(width / (size * 0.62)) - 1)] + "…"]
-    return lines
+    # Never truncated: the visible text must stay part of the link's accessible name
+    # (WCAG 2.5.3, axe's label-content-name-mismatch).
+    return _wrap(label, width, size) or [label]
 
 
 def _tool_disc(tool: Node) -> tuple[_Disc, list[str]]:
@@ -411,11 +410,14 @@ def ecosystem_clusters_svg(clusters: list[ObjectiveCluster], *, title: str, desc
                     f'<a href="{escape(tool.url)}" aria-label="{escape(tool.label)} ({escape(uses)})">'
                     f'<circle cx="{px:.0f}" cy="{py - 4:.0f}" r="{tool_radius(tool.count or 0):.0f}" '
                     f'class="eco-node" fill="{colour}" stroke="{colour}"/>'
-                    + "".join(
-                        f'<text x="{px:.0f}" y="{first + 12 * i:.0f}" text-anchor="middle" '
-                        f'class="eco-node-text">{escape(line)}</text>'
+                    + f'<text x="{px:.0f}" y="{first:.0f}" text-anchor="middle" '
+                    'class="eco-node-text">'
+                    # One <text>, lines as <tspan>s parted by a space: read as one name.
+                    + " ".join(
+                        f'<tspan x="{px:.0f}" dy="{0 if i == 0 else 12}">{escape(line)}</tspan>'
                         for i, line in enumerate(lines)
                     )
+                    + "</text>"
                     + "</a>"
                 )
         if cluster.more is not None:
