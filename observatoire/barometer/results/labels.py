@@ -127,3 +127,22 @@ def localise(data: dict[str, Any], form: Form | None, *, dimension: str | None =
             [key, group_words(dimension, key, label)] for key, label in out.get("groups") or []
         ]
     return out
+
+
+def kind_words(kind: str) -> str:
+    return str(KIND_WORDS.get(kind, kind))
+
+
+def method_in_words(method: dict[str, Any]) -> dict[str, Any]:
+    """The methodology's tables with kinds and bands in words (a copy)."""
+    out = copy.deepcopy(method)
+    for row in out.get("by_kind") or []:
+        row["label"] = kind_words(row["kind"])
+    for row in out.get("strata") or []:
+        row["kind_label"] = kind_words(row["kind"])
+        row["band"] = band_words(row["band"])
+    for cell in (out.get("weighting") or {}).get("cells") or []:
+        if cell.get("kind") and cell.get("bands"):
+            bands = " ; ".join(band_words(band) for band in cell["bands"])
+            cell["label"] = f"{kind_words(cell['kind'])} — {bands}"
+    return out

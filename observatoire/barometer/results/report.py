@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 
 from . import presentation
 from .compute import results_for
+from .labels import method_in_words
 from .models import DemoEdition, KeyFinding
 
 REPORT_SECONDS = 24 * 3600
@@ -44,7 +45,7 @@ def _context(edition, cache, weighted: bool) -> dict:
         "key_figures": presentation.key_figures(payload),
         "introduction": presentation.introduction(edition),
         "default_introduction": default_introduction(edition, payload),
-        "method": payload["methodology"],
+        "method": method_in_words(payload["methodology"]),
         "generated": timezone.localtime(),
     }
 

@@ -11,6 +11,7 @@ from observatoire.barometer.models import Edition
 
 from . import presentation
 from .compute import results_for
+from .labels import method_in_words
 from .models import DemoEdition
 
 
@@ -179,7 +180,7 @@ def promote_scheme(request, year, response, index):
 def method(request, year):
     edition = _edition_or_404(request, year)
     context = _context(request, edition)
-    context["method"] = context["payload"]["methodology"]
+    context["method"] = method_in_words(context["payload"]["methodology"])
     return render(request, "barometer/results/methodology.html", context)
 
 

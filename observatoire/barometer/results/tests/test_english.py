@@ -14,7 +14,6 @@ def test_english_results_page(charlie, small):
         [
             "<h1>Barometer 2018 results</h1>",
             "Key figures",
-            "Base: 15 responding local governments.",
             "comes with its 95% confidence interval",
             "(“too few respondents”)",
             ">Methodology</a>",
@@ -28,6 +27,15 @@ def test_english_results_page(charlie, small):
             "Méthodologie détaillée",
             ">Tendances</a>",
         ],
+    )
+
+
+def test_english_section_page(charlie, small):
+    html = page(charlie, "/en/barometre/2018/resultats/partie/nouveaux_dispositifs/")
+    assert_english(
+        html,
+        ["Base: 15 responding local governments."],
+        ["Base : 15 collectivités répondantes"],
     )
 
 
