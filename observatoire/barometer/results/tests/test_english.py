@@ -85,6 +85,7 @@ def test_french_results_pages_are_unchanged(charlie, small):
     html = page(charlie, "/barometre/2018/resultats/")
     assert '<html lang="fr"' in html
     assert "<h1>Résultats du baromètre 2018</h1>" in html
+    html = page(charlie, "/barometre/2018/resultats/partie/nouveaux_dispositifs/")
     assert "Base : 15 collectivités répondantes." in html
     assert "Barometer" not in html
     html = page(charlie, "/barometre/2018/methodologie/")
