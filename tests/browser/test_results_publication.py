@@ -45,7 +45,7 @@ def test_overview_and_section_read_on_desktop_and_phone(
     page.goto("/barometre/2018/resultats/")
     expect(page.get_by_role("heading", level=2, name="Constats clés")).to_be_visible()
     findings = page.locator(".results-finding")
-    expect(findings).to_have_count(3)
+    expect(findings).to_have_count(2)
     expect(findings.first.locator("svg[role='img']")).to_be_visible()
     assert page.evaluate(SMALLEST_CHART_TEXT) >= 12
     assert page.evaluate(PAGE_OVERFLOW) <= 0

@@ -17,6 +17,11 @@ from .labels import DIMENSION_LABELS, localise
 from .models import EditionReport, KeyFinding
 
 FINDINGS = 3  # automatic proposals
+# Not findings: a share fixed by the weighting (a raking margin: an interval of zero width),
+# a near-unanimous answer, and the questions about the survey itself (consent to be named).
+DEGENERATE_WIDTH = 0.005
+UNANIMOUS = 0.99
+NOT_FINDINGS = ("consentement", "consent")
 
 
 def _estimate(payload, name) -> QuestionEstimate | None:
@@ -158,6 +163,8 @@ def proposed_findings(payload, form=None, *, count: int = FINDINGS) -> list[dict
             "multiple",
         ):
             continue
+        if name.startswith(NOT_FINDINGS):
+            continue
         localised = localise(source, form)
         rows = [
             r
@@ -166,6 +173,8 @@ def proposed_findings(payload, form=None, *, count: int = FINDINGS) -> list[dict
             and not r.get("apart")
             and r.get("statistic") == "proportion"
             and r.get("ci_low") is not None
+            and r["ci_high"] - r["ci_low"] >= DEGENERATE_WIDTH
+            and r["estimate"] < UNANIMOUS
         ]
         if not rows:
             continue

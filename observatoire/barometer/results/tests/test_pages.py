@@ -40,7 +40,7 @@ def test_results_overview_leads_with_findings_then_the_sections(charlie, small):
     findings = html.index('id="constats"')
     assert findings < html.index('id="chiffres-cles"') < html.index('id="sommaire"')
     assert "Établis automatiquement" in html  # no finding written by staff yet
-    assert html.count('class="results-finding"') == 3
+    assert html.count('class="results-finding"') == 2  # consent is not a finding
     assert section_url() in html  # each section on its own page
     assert "intervalle de confiance à 95 %" in html
 
