@@ -36,12 +36,13 @@ def render_chart(year: int, question: str, language: str) -> str:
     edition = public_edition(year)
     cache = results_for(edition, weighted=True)  # the public pages' weighted results
     # The question page's block, without its cross-tabs: the chart is the payload's own.
-    block = presentation.question_block(cache.payload, question)
-    if block is None:
-        raise LookupError(
-            f"la question « {question} » n'a pas de résultat publié dans l'édition {year}."
-        )
     with translation.override(language):
+        block = presentation.question_block(cache.payload, question, edition.form)
+        if block is None:
+            raise LookupError(
+                f"la question « {question} » n'a pas de résultat publié dans l'édition {year}."
+            )
+        block["no_files"] = True
         return render_to_string(
             TEMPLATE, {"edition": edition, "block": block, "weighted": True, "level": 3}
         )

@@ -35,6 +35,11 @@ EXPECTED = [
     ("barometer:staff*", (BAROMETER,)),
     ("barometer_results:trends", PUBLIC),
     ("barometer_results:benchmark", PUBLIC),
+    # The results' sections, chart files and staff's acceptance of a proposed key finding
+    # (the edition walked is unpublished: the results team only).
+    ("barometer_results:section", (BAROMETER,)),
+    ("barometer_results:chart-file", (BAROMETER,)),
+    ("barometer_results:accept-finding", (BAROMETER,)),
     ("barometer_results:*", (BAROMETER,)),
     ("barometer:*", PUBLIC),
     ("territories:*", PUBLIC),
@@ -123,6 +128,8 @@ class Fixtures:
             "channel": "phone",
             "page": "etp",
             "question": "etp",
+            "section": "etp",
+            "fmt": "svg",
             "name": "barometre-2026.csv",
             "response": self.response.pk,
             "index": 1,

@@ -42,6 +42,7 @@ class Chart(NamedTuple):
     title: str
     chart_id: str
     description: str | None = None
+    details_id: str | None = None  # the id of its data table (aria-details)
 
 
 def digest_of(spec: dict[str, Any], locale: str = LOCALE) -> str:
@@ -105,6 +106,7 @@ def render_many(charts: Iterable[Chart], *, budget: float | None = None) -> list
             title=chart.title,
             description=chart.description,
             chart_id=chart.chart_id,
+            details_id=chart.details_id,
         )
         for chart, svg in zip(charts, svgs, strict=True)
     ]

@@ -30,6 +30,7 @@ from observatoire.territories.models import FrameMember
 from .charts import Chart, render_many
 from .compute import threshold
 from .data import KIND_LABELS, REPEAT
+from .labels import band_words
 
 GROUP_TITLES = {
     "overall": "Ensemble",
@@ -96,9 +97,9 @@ def _figure(data: dict | None, chart_id: str) -> dict[str, Any] | None:
 def _range_table(summary: dict, title: str) -> dict[str, Any]:
     rows = []
     for entry in summary["per_participant"]:
-        label = (
-            KIND_LABELS.get(entry["group"]) or entry["group_label"] or entry["group"] or "Ensemble"
-        )
+        group = entry["group"]
+        named = entry["group_label"] if entry["group_label"] != group else None
+        label = KIND_LABELS.get(group) or named or (band_words(group) if group else "Ensemble")
         if entry["suppressed"]:
             rows.append([label, entry["n_respondents"], "effectif insuffisant", "—", "—"])
             continue

@@ -144,6 +144,30 @@ class EditionReport(models.Model):
         return f"Rapport {self.edition.year}"
 
 
+class KeyFinding(models.Model):
+    """A key finding of an edition, written (or accepted from a proposal) by staff: one
+    sentence and the chart of its question, first on the results overview and in the PDF."""
+
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("édition"), on_delete=models.CASCADE, related_name="+"
+    )
+    question = models.CharField(
+        _("question"),
+        max_length=100,
+        help_text=_("Nom de la question dont le graphique accompagne le constat."),
+    )
+    sentence = models.TextField(_("constat"), help_text=_("Une phrase, lisible seule."))
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("constat clé")
+        verbose_name_plural = _("constats clés")
+        ordering = ["edition", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.edition.year} — {self.sentence[:60]}"
+
+
 class DemoEdition(models.Model):
     """Marks an edition whose responses are synthetic: every page and file says so."""
 

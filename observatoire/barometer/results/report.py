@@ -8,7 +8,8 @@ from django.utils import timezone, translation
 
 from . import presentation
 from .compute import results_for
-from .models import DemoEdition
+from .labels import method_in_words
+from .models import DemoEdition, KeyFinding
 
 REPORT_SECONDS = 24 * 3600
 
@@ -28,19 +29,43 @@ def _render(edition, cache, weighted: bool, base_url: str | None) -> bytes:
 
 
 def _context(edition, cache, weighted: bool) -> dict:
+    """The web overview's order: introduction and key findings first, then the key figures,
+    the methodology and every section with its charts and (printed) tables."""
     payload = cache.payload
+    form = edition.form
     return {
         "edition": edition,
         "payload": payload,
         "weighted": weighted,
+        "print": True,
         "is_demo": DemoEdition.objects.filter(edition=edition).exists(),
         "published": True,
-        "sections": presentation.sections(payload),
+        "findings": presentation.findings(edition, payload, form, proposals=False),
+        "sections": presentation.sections(payload, form),
         "key_figures": presentation.key_figures(payload),
         "introduction": presentation.introduction(edition),
-        "method": payload["methodology"],
+        "default_introduction": default_introduction(edition, payload),
+        "method": method_in_words(payload["methodology"]),
         "generated": timezone.localtime(),
     }
+
+
+def default_introduction(edition, payload) -> list[str]:
+    """The introduction when staff wrote none: what the survey is, who answered, how to read."""
+    method = payload["methodology"]
+    rate = method.get("response_rate_percent") or "—"
+    return [
+        f"Le baromètre {edition.year} de la démocratie locale numérique interroge les "
+        "collectivités sur les dispositifs de participation qu'elles mènent, numériques ou "
+        "non, sur leurs moyens et sur ce qu'elles en retirent.",
+        f"{method['respondents']} collectivités ont répondu sur les {method['frame_size']} de "
+        f"la base de sondage (taux de réponse : {rate}). Leurs réponses sont pondérées pour "
+        "représenter l'ensemble des collectivités de la base, et chaque pourcentage est donné "
+        "avec son intervalle de confiance à 95 % ; un chiffre reposant sur trop peu de "
+        "répondants n'est pas publié.",
+        "Le rapport s'ouvre sur les constats clés de l'édition, puis détaille la méthode et "
+        "chaque partie du questionnaire, graphique et tableau de données à l'appui.",
+    ]
 
 
 def report_pdf(edition, *, weighted: bool = True, base_url: str | None = None) -> bytes:
@@ -54,6 +79,9 @@ def report_pdf(edition, *, weighted: bool = True, base_url: str | None = None) -
             cache.responses_version,
             cache.computed_at.isoformat(),
             "\n\n".join(presentation.introduction(edition)),
+            "\n".join(
+                f"{f.question}:{f.sentence}" for f in KeyFinding.objects.filter(edition=edition)
+            ),
             str(DemoEdition.objects.filter(edition=edition).exists()),
             base_url or "",
         ]

@@ -7,6 +7,13 @@ app_name = "barometer_results"
 urlpatterns = [
     path("tendances/", views.trends, name="trends"),
     path("<int:year>/resultats/", views.results, name="results"),
+    path("<int:year>/resultats/constats/", views.accept_finding, name="accept-finding"),
+    path("<int:year>/resultats/partie/<slug:section>/", views.section, name="section"),
+    path(
+        "<int:year>/resultats/graphiques/<slug:question>.<slug:fmt>",
+        views.chart_file,
+        name="chart-file",
+    ),
     path("<int:year>/resultats/<str:question>/", views.question, name="question"),
     path("<int:year>/couts/", views.costs, name="costs"),
     path(

@@ -11,6 +11,7 @@ from observatoire.barometer.models import Edition
 
 from . import presentation
 from .compute import results_for
+from .labels import method_in_words
 from .models import DemoEdition
 
 
@@ -49,18 +50,44 @@ def _context(request, edition, **extra):
 
 
 def results(request, year):
+    """The overview: the key findings, the key figures, then the sections' contents (each
+    section on its own page)."""
     edition = _edition_or_404(request, year)
     context = _context(request, edition)
-    context["sections"] = presentation.sections(context["payload"])
+    form = edition.form
+    context["sections"] = presentation.sections(context["payload"], form, charts=False)
     context["introduction"] = presentation.introduction(edition)
     context["key_figures"] = presentation.key_figures(context["payload"])
+    context["findings"] = presentation.findings(
+        edition, context["payload"], form, proposals=context["is_staff"]
+    )
     return render(request, "barometer/results/results.html", context)
+
+
+def section(request, year, section):
+    edition = _edition_or_404(request, year)
+    context = _context(request, edition)
+    form = edition.form
+    names = [s["name"] for s in context["payload"]["sections"]]
+    found = presentation.section_of(context["payload"], form, section)
+    if found is None:
+        raise Http404("unknown section")
+    listed = presentation.sections(context["payload"], form, charts=False)
+    index = next(i for i, s in enumerate(listed) if s["name"] == section)
+    context["section"] = found
+    context["previous"] = listed[index - 1] if index > 0 else None
+    context["next"] = listed[index + 1] if index + 1 < len(listed) else None
+    context["section_names"] = names
+    return render(request, "barometer/results/section.html", context)
 
 
 def question(request, year, question):
     edition = _edition_or_404(request, year)
     context = _context(request, edition)
-    detail = presentation.question_detail(context["payload"], question)
+    form = edition.form
+    detail = presentation.question_detail(
+        context["payload"], question, form, dimension=request.GET.get("strate") or "kind"
+    )
     if detail is None:
         raise Http404("unknown question")
     by_question = request.GET.get("par", "")
@@ -71,11 +98,49 @@ def question(request, year, question):
         if by_question not in dict(context["by_options"]):
             raise Http404("not a single-choice question")
         context["crossed"] = presentation.cross_by_question(
-            edition, question, by_question, weighted=context["weighted"]
+            edition, question, by_question, weighted=context["weighted"], form=form
         )
     if context["is_staff"]:
         context["other_texts"] = presentation.other_texts_of(edition, question)
     return render(request, "barometer/results/question.html", context)
+
+
+def chart_file(request, year, question, fmt):
+    """One chart as SVG, PNG or its data as CSV (`?strate=` for a cross-tab)."""
+    from .files import chart_response
+
+    edition = _edition_or_404(request, year)
+    context = _context(request, edition)
+    dimension = request.GET.get("strate") or None
+    response = chart_response(context["payload"], edition.form, question, fmt, dimension)
+    if response is None:
+        raise Http404("unknown chart")
+    return response
+
+
+@require_POST
+def accept_finding(request, year):
+    """Staff: keep an automatic proposal as one of the edition's key findings."""
+    from .models import KeyFinding
+
+    if not _can_see_all(request):
+        return permissions.refuse(request)
+    edition = _edition_or_404(request, year)
+    name = request.POST.get("question", "")
+    sentence = request.POST.get("sentence", "").strip()
+    if name not in edition_questions(edition) or not sentence:
+        messages.error(request, "Constat non retenu : question inconnue ou phrase vide.")
+    else:
+        position = KeyFinding.objects.filter(edition=edition).count()
+        KeyFinding.objects.get_or_create(
+            edition=edition, question=name, sentence=sentence, defaults={"position": position}
+        )
+        messages.success(request, "Constat retenu ; il se modifie dans l'administration.")
+    return redirect("barometer_results:results", year=edition.year)
+
+
+def edition_questions(edition) -> set[str]:
+    return set(results_for(edition).payload["analysis"]["estimates"])
 
 
 def costs(request, year):
@@ -115,7 +180,7 @@ def promote_scheme(request, year, response, index):
 def method(request, year):
     edition = _edition_or_404(request, year)
     context = _context(request, edition)
-    context["method"] = context["payload"]["methodology"]
+    context["method"] = method_in_words(context["payload"]["methodology"])
     return render(request, "barometer/results/methodology.html", context)
 
 

@@ -13,7 +13,7 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from . import admin_views
-from .models import EditionReport, QuestionLink, Recode
+from .models import EditionReport, KeyFinding, QuestionLink, Recode
 
 
 class EditionReportViewSet(ModelViewSet):
@@ -26,6 +26,19 @@ class EditionReportViewSet(ModelViewSet):
     copy_view_enabled = False
     inspect_view_enabled = False
     form_fields = ["edition", "introduction"]
+
+
+class KeyFindingViewSet(ModelViewSet):
+    model = KeyFinding
+    icon = "pick"
+    menu_label = _("Constats clés")
+    url_prefix = "barometer/results/constats"
+    url_namespace = "barometer_key_finding"
+    list_display = ["__str__", "question", "position", Column("edition", label=_("Édition"))]
+    list_filter = ["edition"]
+    copy_view_enabled = False
+    inspect_view_enabled = False
+    form_fields = ["edition", "question", "sentence", "position"]
 
 
 class RecodeCreateView(generic.CreateView):
@@ -64,7 +77,7 @@ class ResultsGroup(ModelViewSetGroup):
     menu_label = _("Résultats du baromètre")
     menu_icon = "table"
     menu_order = 251
-    items = (EditionReportViewSet, RecodeViewSet, QuestionLinkViewSet)
+    items = (EditionReportViewSet, KeyFindingViewSet, RecodeViewSet, QuestionLinkViewSet)
 
 
 @hooks.register("register_admin_viewset")

@@ -17,6 +17,10 @@ import vl_convert
 
 _SVG_OPEN = re.compile(r"<svg\b[^>]*>")
 _ROLE = re.compile(r'\srole="[^"]*"')
+_ARIA = re.compile(r'\saria-[a-z]+="[^"]*"')
+# Vega names every mark for assistive technologies (role="graphics-symbol", aria-label...):
+# inside one named image these are noise, and axe reports the marks as unnamed images.
+_INNER_ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
 
 
 def render_svg(
@@ -45,6 +49,7 @@ def label_svg(
     title: str,
     description: str | None = None,
     chart_id: str | None = None,
+    details_id: str | None = None,
 ) -> str:
     """`make_accessible` with render_svg's defaults: the spec's description, an id from the
     title and the description."""
@@ -53,19 +58,30 @@ def label_svg(
         :10
     ]
     base = chart_id or f"chart-{digest}"
-    return make_accessible(svg, title=title, description=description, chart_id=base)
+    return make_accessible(
+        svg, title=title, description=description, chart_id=base, details_id=details_id
+    )
 
 
-def make_accessible(svg: str, *, title: str, description: str, chart_id: str) -> str:
+def make_accessible(
+    svg: str, *, title: str, description: str, chart_id: str, details_id: str | None = None
+) -> str:
+    """One named image: role="img", its title as aria-label (and <title>), its description
+    as <desc>, its data table as the long description (aria-details); the marks inside lose
+    their own ARIA roles (an image's content is presentational)."""
     match = _SVG_OPEN.search(svg)
     if match is None:
         raise ValueError("not an SVG document")
     opening = _ROLE.sub("", match.group(0))
+    opening = _ARIA.sub("", opening)
     labelled = f"{chart_id}-title {chart_id}-desc" if description else f"{chart_id}-title"
+    details = f" aria-details={quoteattr(details_id)}" if details_id else ""
     opening = opening[:-1].rstrip("/") + (
-        f' role="img" aria-labelledby={quoteattr(labelled)} focusable="false">'
+        f' role="img" aria-label={quoteattr(title)} aria-labelledby={quoteattr(labelled)}'
+        f'{details} focusable="false">'
     )
     head = f'<title id="{chart_id}-title">{escape(title)}</title>'
     if description:
         head += f'<desc id="{chart_id}-desc">{escape(description)}</desc>'
-    return svg[: match.start()] + opening + head + svg[match.end() :]
+    body = _INNER_ARIA.sub("", svg[match.end() :])
+    return svg[: match.start()] + opening + head + body

@@ -23,10 +23,11 @@ from ..stats.trends import TrendResult
 from . import palette
 from .format import format_number, format_p_value, format_percent, language_of
 
-WIDTH = 420
+WIDTH = 360
 ROW_HEIGHT = 26
-LABEL_WIDTH = 38  # characters per line of an axis label
+LABEL_WIDTH = 30  # characters per line of an axis label
 FONT = "DejaVu Sans, Arial, sans-serif"
+FONT_SIZE = 12  # px at the chart's own width: phones show charts unscaled (results.css)
 OVERALL_LABEL = "Ensemble"
 
 
@@ -39,6 +40,9 @@ def _config(language: str = "fr") -> dict[str, Any]:
     return {
         "locale": {"number": locale("en-US" if language_of(language) == "en" else "fr-FR")},
         "font": FONT,
+        # No ARIA attributes per mark: the whole SVG is one named image whose long
+        # description is its data table (render.make_accessible); a third lighter too.
+        "aria": False,
         "background": palette.BACKGROUND,
         "view": {"stroke": None},
         "axis": {
@@ -47,12 +51,20 @@ def _config(language: str = "fr") -> dict[str, Any]:
             "domainColor": palette.MUTED_TEXT,
             "tickColor": palette.MUTED_TEXT,
             "gridColor": "#d9d9d9",
-            "labelFontSize": 11,
-            "titleFontSize": 11,
+            "labelFontSize": FONT_SIZE,
+            "titleFontSize": FONT_SIZE,
         },
-        "legend": {"labelColor": palette.TEXT, "titleColor": palette.TEXT, "labelFontSize": 11},
-        "header": {"labelColor": palette.TEXT, "labelFontSize": 11, "labelFontWeight": "bold"},
-        "title": {"color": palette.TEXT, "fontSize": 13, "anchor": "start"},
+        "legend": {
+            "labelColor": palette.TEXT,
+            "titleColor": palette.TEXT,
+            "labelFontSize": FONT_SIZE,
+        },
+        "header": {
+            "labelColor": palette.TEXT,
+            "labelFontSize": FONT_SIZE,
+            "labelFontWeight": "bold",
+        },
+        "title": {"color": palette.TEXT, "fontSize": FONT_SIZE + 1, "anchor": "start"},
     }
 
 
@@ -125,7 +137,7 @@ def _proportion_layers(
         "label:N",
         sort=order,
         title=None,
-        axis=alt.Axis(labelExpr=_MULTILINE, labelLimit=300, labelFontSize=11),
+        axis=alt.Axis(labelExpr=_MULTILINE, labelLimit=300, labelFontSize=FONT_SIZE),
     )
     x = alt.X(
         "pct:Q",
@@ -139,7 +151,7 @@ def _proportion_layers(
         tooltip=[alt.Tooltip("label:N", title="Réponse"), alt.Tooltip("text:N", title="Part")],
     )
     rules = base.mark_rule(color=palette.RULE, strokeWidth=1.5).encode(y=y, x="low:Q", x2="high:Q")
-    text = base.mark_text(align="left", dx=5, color=palette.TEXT, fontSize=11).encode(
+    text = base.mark_text(align="left", dx=5, color=palette.TEXT, fontSize=FONT_SIZE).encode(
         y=y, x="high:Q", text="text:N"
     )
     return alt.layer(bars, rules, text)
@@ -272,7 +284,7 @@ def likert_bars(estimate: QuestionEstimate, *, group: str | None = None) -> dict
     )
     labels = (
         base.transform_filter("datum.pct >= 0.08")
-        .mark_text(color=palette.BACKGROUND, fontSize=10, fontWeight="bold")
+        .mark_text(color=palette.BACKGROUND, fontSize=FONT_SIZE, fontWeight="bold")
         .encode(y=y, x="middle:Q", text="text:N")
     )
     zero = alt.Chart(_inline([{"x": 0}])).mark_rule(color=palette.RULE).encode(x="x:Q")
@@ -290,7 +302,7 @@ def likert_bars(estimate: QuestionEstimate, *, group: str | None = None) -> dict
                     axis=alt.Axis(format=".0%", title=None, tickCount=2),
                 ),
             ),
-            apart_base.mark_text(align="left", dx=4, color=palette.TEXT, fontSize=10).encode(
+            apart_base.mark_text(align="left", dx=4, color=palette.TEXT, fontSize=FONT_SIZE).encode(
                 y=apart_y, x="pct:Q", text="text:N"
             ),
         ).properties(width=90, height=_height(order), title=apart_data[0]["level"])
@@ -398,9 +410,9 @@ def number_summary(estimate: QuestionEstimate) -> dict[str, Any]:
     mean = base.mark_point(shape="diamond", filled=True, color=palette.TEXT, size=50).encode(
         y=y, x="mean:Q"
     )
-    text = base.mark_text(align="left", dx=6, dy=-10, color=palette.TEXT, fontSize=10).encode(
-        y=y, x="q3:Q", text="text:N"
-    )
+    text = base.mark_text(
+        align="left", dx=6, dy=-10, color=palette.TEXT, fontSize=FONT_SIZE
+    ).encode(y=y, x="q3:Q", text="text:N")
     chart = alt.layer(box, rule, tick, mean, text).properties(
         width=WIDTH, height=max(ROW_HEIGHT * 1.6 * len(data), 50)
     )
@@ -449,7 +461,7 @@ def score_dots(estimate: QuestionEstimate, *, group: str | None = None) -> dict[
     chart = alt.layer(
         base.mark_rule(color=palette.RULE, strokeWidth=1.5).encode(y=y, x="low:Q", x2="high:Q"),
         base.mark_point(filled=True, opacity=1, color=palette.BAR, size=70).encode(y=y, x=x),
-        base.mark_text(align="left", dx=6, dy=-9, color=palette.TEXT, fontSize=10).encode(
+        base.mark_text(align="left", dx=6, dy=-9, color=palette.TEXT, fontSize=FONT_SIZE).encode(
             y=y, x="mean:Q", text="text:N"
         ),
     ).properties(width=WIDTH, height=_height(order))
@@ -576,7 +588,7 @@ def trend_lines(
             x=x, y=y, color=colour, shape=shape
         ),
         base.transform_filter(alt.datum.edition == last)
-        .mark_text(align="left", dx=8, fontSize=10, color=palette.TEXT)
+        .mark_text(align="left", dx=8, fontSize=FONT_SIZE, color=palette.TEXT)
         .encode(x=x, y=y, text="text:N"),
     ).properties(width=WIDTH, height=260)
     notes = list(trend.notes)
@@ -678,7 +690,7 @@ def benchmark_dots(result: Benchmark) -> dict[str, Any]:
     chart = alt.layer(
         base.mark_rule(color=palette.RULE).encode(y=y, x="low:Q", x2="high:Q"),
         base.mark_point(filled=True, opacity=1, size=80).encode(y=y, x=x, color=who, shape=shape),
-        base.mark_text(align="left", dx=8, color=palette.TEXT, fontSize=10).encode(
+        base.mark_text(align="left", dx=8, color=palette.TEXT, fontSize=FONT_SIZE).encode(
             y=y, x="high:Q", text="text:N"
         ),
     ).properties(width=WIDTH, height=_height(order))

@@ -96,7 +96,8 @@ def test_question_page_renders_nothing_on_a_second_visit(charlie, small, vl_call
     response = charlie.get(url)
     assert response.status_code == 200
     assert vl_calls == []
-    assert response.content.decode().count('aria-labelledby="chart-nouveaux_dispositifs-') == 4
+    # The question and one cross-tab (by type, the default; `?strate=` for the others).
+    assert response.content.decode().count('aria-labelledby="chart-nouveaux_dispositifs-') == 2
 
 
 def test_warming_draws_every_cross_tab_before_the_first_visit(charlie, small, vl_calls):
@@ -109,7 +110,8 @@ def test_warming_draws_every_cross_tab_before_the_first_visit(charlie, small, vl
     vl_calls.clear()
     for name in ("nouveaux_dispositifs", "dispositifs", "etp"):
         url = reverse("barometer_results:question", args=[2018, name])
-        assert charlie.get(url).status_code == 200
+        for dimension in ("kind", "band", "region"):
+            assert charlie.get(f"{url}?strate={dimension}").status_code == 200
     assert vl_calls == []
 
 
@@ -119,7 +121,10 @@ def test_computing_results_queues_the_warming(small, vl_calls, django_capture_on
     assert len(callbacks) == 1  # warm_charts, run here by the immediate backend
     vl_calls.clear()
     payload = results_for(small.edition).payload
-    assert presentation.question_detail(payload, "dispositifs")["crossings"]
+    for dimension in ("kind", "band", "region"):
+        assert presentation.question_detail(payload, "dispositifs", dimension=dimension)[
+            "crossings"
+        ]
     assert vl_calls == []
 
 

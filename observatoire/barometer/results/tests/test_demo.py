@@ -148,3 +148,41 @@ class DemoTests(TestCase):
         assert "option absente" in schemes
         assert "Aucun dispositif" in schemes
         assert DEMO_LABEL in page.lower(), "the trends of demo editions must say so"
+
+    def test_no_results_page_is_over_300_kb(self):
+        """Every public results page of the 2018 demo (overview, sections, each question
+        with each stratum, costs, methodology, data, trends) stays under 300 KB of HTML."""
+        from ..compute import results_for
+
+        payload = results_for(Edition.objects.get(year=2018)).payload
+        urls = [
+            reverse(f"barometer_results:{name}", args=[2018])
+            for name in ("results", "costs", "method", "downloads")
+        ]
+        urls.append(reverse("barometer_results:trends"))
+        urls += [
+            reverse("barometer_results:section", args=[2018, section["name"]])
+            for section in payload["sections"]
+        ]
+        for name in payload["analysis"]["estimates"]:
+            url = reverse("barometer_results:question", args=[2018, name])
+            urls += [f"{url}?strate={dimension}" for dimension in ("kind", "band", "region")]
+        weights = {}
+        for url in urls:
+            response = self.client.get(url)
+            assert response.status_code == 200, url
+            weights[url] = len(response.content)
+        heaviest = max(weights, key=weights.get)
+        assert weights[heaviest] <= 300 * 1024, (heaviest, weights[heaviest])
+        assert len(urls) > 60
+
+    def test_english_results_speak_the_questionnaire_english(self):
+        response = self.client.get("/en/barometre/2018/resultats/objectifs/?strate=band")
+        page = html.unescape(response.content.decode())
+        form = Edition.objects.get(year=2018).form
+        english = form.text(form.element("objectifs").label, "en")
+        french = form.text(form.element("objectifs").label, "fr")
+        assert english and english != french
+        assert f"<h1>{english}</h1>" in page
+        assert french not in page
+        assert not re.search(r">\d+-\d+<", page)

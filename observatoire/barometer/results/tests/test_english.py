@@ -14,7 +14,6 @@ def test_english_results_page(charlie, small):
         [
             "<h1>Barometer 2018 results</h1>",
             "Key figures",
-            "Base: 15 responding local governments.",
             "comes with its 95% confidence interval",
             "(“too few respondents”)",
             ">Methodology</a>",
@@ -28,6 +27,15 @@ def test_english_results_page(charlie, small):
             "Méthodologie détaillée",
             ">Tendances</a>",
         ],
+    )
+
+
+def test_english_section_page(charlie, small):
+    html = page(charlie, "/en/barometre/2018/resultats/partie/nouveaux_dispositifs/")
+    assert_english(
+        html,
+        ["Base: 15 responding local governments."],
+        ["Base : 15 collectivités répondantes"],
     )
 
 
@@ -77,6 +85,7 @@ def test_french_results_pages_are_unchanged(charlie, small):
     html = page(charlie, "/barometre/2018/resultats/")
     assert '<html lang="fr"' in html
     assert "<h1>Résultats du baromètre 2018</h1>" in html
+    html = page(charlie, "/barometre/2018/resultats/partie/nouveaux_dispositifs/")
     assert "Base : 15 collectivités répondantes." in html
     assert "Barometer" not in html
     html = page(charlie, "/barometre/2018/methodologie/")

@@ -15,6 +15,10 @@ def results_url(year=2018):
     return reverse("barometer_results:results", args=[year])
 
 
+def section_url(name="nouveaux_dispositifs", year=2018):
+    return reverse("barometer_results:section", args=[year, name])
+
+
 def share(edition, name, key, weighted=True, group=None):
     cache = results_for(edition, weighted=weighted)
     source = cache.payload["analysis"]["estimates"][name]
@@ -31,28 +35,41 @@ def test_weighted_share_is_exact_with_interval_and_base(small):
     assert row.ci_low < 0.5 < row.ci_high
 
 
-def test_results_page_shows_figures_chart_table_and_method_note(charlie, small):
-    response = charlie.get(results_url())
+def test_results_overview_leads_with_findings_then_the_sections(charlie, small):
+    html = charlie.get(results_url()).content.decode()
+    findings = html.index('id="constats"')
+    assert findings < html.index('id="chiffres-cles"') < html.index('id="sommaire"')
+    assert "Établis automatiquement" in html  # no finding written by staff yet
+    assert html.count('class="results-finding"') == 2  # consent is not a finding
+    assert section_url() in html  # each section on its own page
+    assert "intervalle de confiance à 95 %" in html
+
+
+def test_section_page_shows_figures_chart_table_and_method_note(charlie, small):
+    response = charlie.get(section_url())
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count("<h1") == 1
     assert "Prévoyez-vous de nouveaux dispositifs ?" in html
     assert f"50,0{NNBSP}%" in html
     assert 'role="img"' in html  # the server-side SVG chart
-    assert "<caption>" in html  # its data table
+    assert "<caption>" in html  # its data table, behind a disclosure
+    assert "<summary>Voir les données</summary>" in html
+    assert 'aria-details="chart-nouveaux_dispositifs-data"' in html
+    assert 'id="chart-nouveaux_dispositifs-data"' in html
     assert "Base : 15 collectivités répondantes" in html
-    assert "intervalle de confiance à 95 %" in html
+    assert 'rel="next"' in html
 
 
 def test_staff_can_switch_weighting_off(alice_client, small):
-    html = alice_client.get(results_url() + "?ponderation=non").content.decode()
+    html = alice_client.get(section_url() + "?ponderation=non").content.decode()
     assert f"60,0{NNBSP}%" in html
     assert "non pondérés" in html
     assert ResultsCache.objects.filter(edition=small.edition, weighted=False).exists()
 
 
 def test_anonymous_cannot_switch_weighting_off(charlie, small):
-    html = charlie.get(results_url() + "?ponderation=non").content.decode()
+    html = charlie.get(section_url() + "?ponderation=non").content.decode()
     assert f"50,0{NNBSP}%" in html
     assert f"60,0{NNBSP}%" not in html
     assert not ResultsCache.objects.filter(edition=small.edition, weighted=False).exists()
@@ -69,7 +86,9 @@ def test_question_detail_shows_cross_tabs_with_suppression(charlie, small):
     url = reverse("barometer_results:question", args=[2018, "nouveaux_dispositifs"])
     html = charlie.get(url).content.decode()
     assert "Type de collectivité" in html and "Intercommunalités" in html
-    assert "effectif insuffisant" in html
+    # The EPCI (under the threshold) are named once, not as rows of "effectif insuffisant".
+    assert "Non publiés (moins de 10 répondants) : Intercommunalités." in html
+    assert "effectif insuffisant" not in html
     assert f"75,0{NNBSP}%" in html
 
 
