@@ -2,6 +2,7 @@
 words in the page's language, a sentence where nothing is publishable, and each chart's files."""
 
 import csv
+import html
 import io
 
 import pytest
