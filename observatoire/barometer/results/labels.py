@@ -14,6 +14,7 @@ from typing import Any
 from django.utils import formats, translation
 from django.utils.translation import gettext, gettext_lazy
 
+from observatoire.lib.stats.weighting import band_sort_key
 from observatoire.lib.xlsform.model import Form, Question
 
 DIMENSION_LABELS = {
@@ -138,7 +139,10 @@ def method_in_words(method: dict[str, Any]) -> dict[str, Any]:
     out = copy.deepcopy(method)
     for row in out.get("by_kind") or []:
         row["label"] = kind_words(row["kind"])
-    for row in out.get("strata") or []:
+    out["strata"] = sorted(
+        out.get("strata") or [], key=lambda row: (row["kind"], band_sort_key(row["band"]))
+    )
+    for row in out["strata"]:
         row["kind_label"] = kind_words(row["kind"])
         row["band"] = band_words(row["band"])
     for cell in (out.get("weighting") or {}).get("cells") or []:

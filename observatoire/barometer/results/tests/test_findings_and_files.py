@@ -2,6 +2,7 @@
 words in the page's language, a sentence where nothing is publishable, and each chart's files."""
 
 import csv
+import html
 import io
 
 import pytest
@@ -10,7 +11,7 @@ from django.urls import reverse
 from ..compute import results_for
 from ..labels import band_words
 from ..models import KeyFinding
-from ..presentation import proposed_findings
+from ..presentation import DEGENERATE_WIDTH, UNANIMOUS, proposed_findings
 
 NNBSP = "\u202f"
 
@@ -48,15 +49,23 @@ def test_proposals_are_the_largest_and_most_certain_figures(small):
     lows = []
     for proposal in proposals:
         rows = payload["analysis"]["estimates"][proposal["question"]]["rows"]
-        lows.append(max(r["ci_low"] for r in rows if not r["suppressed"] and r["ci_low"]))
+        lows.append(
+            max(
+                r["ci_low"]
+                for r in rows
+                if not r["suppressed"]
+                and r["ci_high"] - r["ci_low"] >= DEGENERATE_WIDTH  # not fixed by the weighting
+                and r["estimate"] < UNANIMOUS
+            )
+        )
     assert lows == sorted(lows, reverse=True)
     assert all("intervalle de confiance à 95 %" in p["sentence"] for p in proposals)
 
 
 def test_staff_accepts_a_proposal_and_the_overview_shows_it(alice_client, charlie, small):
     url = reverse("barometer_results:results", args=[2018])
-    html = alice_client.get(url).content.decode()
-    assert "Retenir ce constat" in html
+    staff_page = alice_client.get(url).content.decode()
+    assert "Retenir ce constat" in staff_page
     proposal = proposed_findings(results_for(small.edition).payload)[0]
     accept = reverse("barometer_results:accept-finding", args=[2018])
     response = alice_client.post(accept, proposal)
@@ -135,3 +144,10 @@ def test_english_pages_use_the_questionnaire_translations(charlie, small):
     response = charlie.get("/en" + question_url("nouveaux_dispositifs") + "?strate=band")
     assert response.status_code == 200
     assert "3500-9999" not in response.content.decode()
+
+
+def test_methodology_tables_read_in_words(charlie, small):
+    page = charlie.get(reverse("barometer_results:method", args=[2018])).content.decode()
+    assert "3500-9999" not in page and "0-19999" not in page
+    assert "moins de 20\xa0000 habitants" in page or "moins de 20\u202f000 habitants" in page
+    assert "Communes —" in page  # a weighting cell: its kind and bands in words
