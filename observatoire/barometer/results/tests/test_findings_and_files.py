@@ -54,6 +54,7 @@ def test_proposals_are_the_largest_and_most_certain_figures(small):
                 r["ci_low"]
                 for r in rows
                 if not r["suppressed"]
+                and r.get("ci_low") is not None  # no interval: fixed or degenerate
                 and r["ci_high"] - r["ci_low"] >= DEGENERATE_WIDTH  # not fixed by the weighting
                 and r["estimate"] < UNANIMOUS
             )
