@@ -9,6 +9,7 @@ urlpatterns = [
     path("acteurs/<slug:slug>/", views.organisation_detail, name="organisation-detail"),
     path("outils/<slug:slug>/", views.tool_detail, name="tool-detail"),
     path("initiatives/<slug:slug>/", views.initiative_detail, name="initiative-detail"),
+    path("initiatives/<slug:slug>/budget.pb", views.initiative_budget_pb, name="initiative-pb"),
     *(
         path(
             f"{segment}/<slug:slug>/liens/<slug:group>/",

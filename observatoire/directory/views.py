@@ -278,6 +278,21 @@ def initiative_detail(request, slug):
     )
 
 
+@require_GET
+def initiative_budget_pb(request, slug):
+    """A participatory budget's vote back in Pabulib's `.pb` format, for reuse by its tools."""
+    from .harvest.pabulib import write_pb
+
+    initiative = get_object_or_404(Initiative.objects.published(), slug=slug)
+    if not initiative.budget_vote:
+        raise Http404
+    response = HttpResponse(
+        write_pb(initiative.budget_vote), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{initiative.slug}.pb"'
+    return response
+
+
 ENTRY_SEGMENTS = {model.url_segment: model for model in (Organisation, Tool, Initiative)}
 
 

@@ -19,9 +19,13 @@ def test_visitor_reads_results_costs_and_methodology(page, check_a11y, screensho
 
     page.goto("/barometre/2018/resultats/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Résultats du baromètre 2018")
+    check_a11y(page)
+    # The overview leads with findings; each question sits on its section's page.
+    page.goto("/barometre/2018/resultats/partie/nouveaux_dispositifs/")
     question = page.locator("#q-nouveaux_dispositifs")
     expect(question.locator("figure svg[role='img']")).to_be_visible()
-    expect(question.locator("table caption")).to_be_visible()
+    question.get_by_text("Voir les données").first.click()
+    expect(question.locator("table caption").first).to_be_visible()
     expect(question.locator("table")).to_contain_text("Oui")
     expect(question).to_contain_text("50,0")
     check_a11y(page)

@@ -167,6 +167,7 @@ def test_staff_publishes_a_note_embedding_a_barometer_chart(page, site_pages, al
     expect(page.get_by_role("heading", level=1)).to_have_text("Les nouveaux dispositifs en 2018")
     chart = page.locator("figure.editorial-chart")
     expect(chart.locator("svg[role=img]")).to_be_visible()
-    expect(chart.locator("table caption")).to_be_visible()
+    chart.get_by_text("Voir les données").first.click()  # the table behind its disclosure
+    expect(chart.locator("table caption").first).to_be_visible()
     expect(chart.locator("figcaption")).to_have_text("Source : baromètre")
     expect(chart.get_by_text("Base : 15 collectivités répondantes.")).to_be_visible()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from observatoire.barometer.tests.factory import territory
 from observatoire.directory.harvest import harvest, rollback_batch
@@ -137,6 +138,14 @@ def test_initiative_page_shows_the_budget_projects(client):
     text = page.content.decode()
     assert "Végétalisation massive de la place Roguet/ St Cyprien" in text
     assert "approval" in text or "approbation" in text
+    download = client.get(reverse("directory:initiative-pb", args=[budget.slug]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="{budget.slug}.pb"'
+    original = parse_pb(SAINT_CYPRIEN.read_text(encoding="utf-8"))
+    assert parse_pb(download.content.decode())["projects"] == original["projects"]
+    budget.is_published = False
+    budget.save()
+    assert client.get(reverse("directory:initiative-pb", args=[budget.slug])).status_code == 404
 
 
 def test_a_broken_pb_file_is_rejected_by_name_and_keep_going_keeps_the_good_one(tmp_path):
