@@ -417,14 +417,14 @@ def _harvest(source, path, origin, dry_run, keep_going, progress) -> HarvestResu
                 result.reports.append(report)
             if dry_run or (result.errors and not keep_going):
                 raise _Rollback
-            _update_reference_index(result)
-            result.batch = _record_batch(source, origin, result)
+            update_reference_index(result)
+            result.batch = record_batch(source, origin, result)
     except _Rollback:
         pass
     return result
 
 
-def _update_reference_index(result: HarvestResult) -> None:
+def update_reference_index(result: HarvestResult) -> None:
     touched: dict[str, set[int]] = {}
     for report in result.reports:
         for entity, pk in report.created:
@@ -437,7 +437,7 @@ def _update_reference_index(result: HarvestResult) -> None:
             ReferenceIndex.create_or_update_for_object(entry)
 
 
-def _record_batch(source: str, origin: str, result: HarvestResult) -> HarvestBatch:
+def record_batch(source: str, origin: str, result: HarvestResult) -> HarvestBatch:
     actions, rejects, created, before, proposed = [], [], [], {}, []
     for report in result.reports:
         for action in report.actions:

@@ -27,7 +27,7 @@ from ..choices import DataOrigin
 from ..importing import Importer, ImportFileError, Mapping, parse_mapping
 from ..models import KeyDate, KeyDateSource, Organisation, Relation, RelationType
 from ..schema import FieldError, parse_date
-from . import HarvestResult, _record_batch, _update_reference_index
+from . import HarvestResult, record_batch, update_reference_index
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "demo"
 SOURCE_NAME = "demo"
@@ -211,9 +211,9 @@ def load(folder: Path = FOLDER) -> tuple[HarvestResult, int]:
                 importer = Importer(mapping, dry_run=False, progress=False)
                 result.reports.append(importer.run_rows(rows))
             _check(result, files)
-            _update_reference_index(result)
+            update_reference_index(result)
         _load_relations(folder / "relations.yaml", references)
         key_dates = _load_key_dates(folder / "key_dates.yaml", references)
         if result.count("created") or result.count("updated"):
-            result.batch = _record_batch(SOURCE_NAME, str(folder), result)
+            result.batch = record_batch(SOURCE_NAME, str(folder), result)
     return result, key_dates
